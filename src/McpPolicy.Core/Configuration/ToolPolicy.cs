@@ -1,0 +1,37 @@
+namespace McpPolicy;
+
+/// <summary>A <c>tools</c> entry: the base risk for calls whose <c>server/tool</c> name matches, plus argument constraints.</summary>
+public sealed class ToolPolicy
+{
+    /// <summary>Creates an empty entry (for binders).</summary>
+    public ToolPolicy()
+    {
+    }
+
+    /// <summary>Creates an entry.</summary>
+    /// <param name="match">A glob on <c>server/tool</c>; <c>*</c> matches any run of characters within a segment.</param>
+    /// <param name="risk">The base risk for matching calls.</param>
+    public ToolPolicy(string match, RiskLevel risk)
+    {
+        Match = match;
+        Risk = risk;
+    }
+
+    /// <summary>A glob on <c>server/tool</c>, such as <c>fs/read_text_file</c>, <c>github/*</c> or <c>*/delete_*</c>.</summary>
+    public string Match { get; set; } = "";
+
+    /// <summary>The base risk for matching calls when this is the most specific entry.</summary>
+    public RiskLevel Risk { get; set; } = RiskLevel.Medium;
+
+    /// <summary>An optional explanation shown in decisions.</summary>
+    public string? Reason { get; set; }
+
+    /// <summary>Constraints on arguments, keyed by argument name or JSON Pointer (<c>/options/target</c>).</summary>
+    public IDictionary<string, ArgumentCondition> Arguments { get; } = new Dictionary<string, ArgumentCondition>(StringComparer.Ordinal);
+
+    /// <summary>The risk a call gets when an argument constraint is violated. Default: Block.</summary>
+    public RiskLevel OnViolation { get; set; } = RiskLevel.Block;
+
+    /// <summary>Where the entry was defined (file and line, configuration path), for error messages.</summary>
+    public string? Source { get; set; }
+}

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace McpPolicy;
+
+/// <summary>Adds rules, filters and policy sources to an McpPolicy registration.</summary>
+public sealed class McpPolicyBuilder
+{
+    internal McpPolicyBuilder(IServiceCollection services)
+    {
+        Services = services;
+    }
+
+    /// <summary>The service collection McpPolicy is registered in.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>Adds a custom rule, created by DI as a singleton.</summary>
+    /// <typeparam name="TRule">The rule type.</typeparam>
+    /// <returns>This builder.</returns>
+    public McpPolicyBuilder AddRule<TRule>()
+        where TRule : class, IPolicyRule
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPolicyRule, TRule>());
+        return this;
+    }
+
+    /// <summary>Adds a custom rule instance.</summary>
+    /// <param name="rule">The rule.</param>
+    /// <returns>This builder.</returns>
+    public McpPolicyBuilder AddRule(IPolicyRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        Services.AddSingleton(rule);
+        return this;
+    }
+
+    /// <summary>Adds a pipeline filter, created by DI as a singleton; it runs at its <see cref="IToolInvocationFilter.Order"/>.</summary>
+    /// <typeparam name="TFilter">The filter type.</typeparam>
+    /// <returns>This builder.</returns>
+    public McpPolicyBuilder AddFilter<TFilter>()
+        where TFilter : class, IToolInvocationFilter
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, TFilter>());
+        return this;
+    }
+
+    /// <summary>Adds a pipeline filter instance.</summary>
+    /// <param name="filter">The filter.</param>
+    /// <returns>This builder.</returns>
+    public McpPolicyBuilder AddFilter(IToolInvocationFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        Services.AddSingleton(filter);
+        return this;
+    }
+
+    /// <summary>Changes the policy from code (applied after the sources registered before it).</summary>
+    /// <param name="configure">The change.</param>
+    /// <returns>This builder.</returns>
+    public McpPolicyBuilder Configure(Action<McpPolicyOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        Services.Configure(configure);
+        return this;
+    }
+
+    /// <summary>Adds the policy in a configuration section (such as <c>configuration.GetSection("McpPolicy")</c>).</summary>
+    /// <param name="section">The section.</param>
+    /// <returns>This builder.</returns>
+    public McpPolicyBuilder AddConfiguration(IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        Services.Configure<McpPolicyOptions>(o => PolicyLoader.ApplyConfiguration(o, section));
+        return this;
+    }
+
+    /// <summary>Adds the policy in a JSON policy file.</summary>
+    /// <param name="path">The file path.</param>
+    /// <returns>This builder.</returns>
+    public McpPolicyBuilder AddPolicyFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Services.Configure<McpPolicyOptions>(o => PolicyLoader.ApplyFile(o, path));
+        return this;
+    }
+}

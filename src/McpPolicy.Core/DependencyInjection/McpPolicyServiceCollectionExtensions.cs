@@ -1,0 +1,57 @@
+using McpPolicy;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers McpPolicy in a service collection.</summary>
+public static class McpPolicyServiceCollectionExtensions
+{
+    /// <summary>Adds McpPolicy with a policy built in code.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Fills the policy; may be null when another source provides it.</param>
+    /// <returns>A builder for rules, filters and more sources.</returns>
+    public static McpPolicyBuilder AddMcpPolicy(this IServiceCollection services, Action<McpPolicyOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        AddCore(services);
+        var builder = new McpPolicyBuilder(services);
+        if (configure is not null)
+        {
+            builder.Configure(configure);
+        }
+
+        return builder;
+    }
+
+    /// <summary>Adds McpPolicy with the policy in a configuration section (for example <c>builder.Configuration.GetSection("McpPolicy")</c>).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="section">The section.</param>
+    /// <returns>A builder for rules, filters and more sources.</returns>
+    public static McpPolicyBuilder AddMcpPolicy(this IServiceCollection services, IConfiguration section)
+        => services.AddMcpPolicy().AddConfiguration(section);
+
+    /// <summary>Adds McpPolicy with the policy in a JSON policy file.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="policyFilePath">The file path.</param>
+    /// <returns>A builder for rules, filters and more sources.</returns>
+    public static McpPolicyBuilder AddMcpPolicy(this IServiceCollection services, string policyFilePath)
+        => services.AddMcpPolicy().AddPolicyFile(policyFilePath);
+
+    private static void AddCore(IServiceCollection services)
+    {
+        services.AddOptions<McpPolicyOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpPolicyOptions>, McpPolicyOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new PolicyEvaluator(
+            sp.GetRequiredService<IOptions<McpPolicyOptions>>().Value,
+            sp.GetServices<IPolicyRule>(),
+            sp.GetService<ILogger<PolicyEvaluator>>()));
+        services.TryAddSingleton<IPolicyEvaluator>(sp => sp.GetRequiredService<PolicyEvaluator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, PolicyAssessmentFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, PolicyDecisionFilter>());
+        services.TryAddSingleton(sp => new ToolInvocationPipeline(sp.GetServices<IToolInvocationFilter>()));
+    }
+}

@@ -1,0 +1,128 @@
+namespace McpPolicy.Engine;
+
+/// <summary>The decision procedure over a resolved <see cref="ToolPlan"/>. Shared by the indexed evaluator and the linear reference.</summary>
+internal static class DecisionEngine
+{
+    public static PolicyDecision Decide(CompiledPolicy policy, ToolPlan plan, ToolInvocationContext context, Action<string, Exception>? onRuleError)
+    {
+        // 1. Base risk: unknown tool, else the most specific tools entry, else the author's declared risk,
+        //    else a trusted server's hints, else the default.
+        PolicyReason baseReason;
+        int slot;
+        var tool = context.Tool;
+        if (tool is null)
+        {
+            baseReason = policy.UnknownToolReason;
+            slot = ToolPlan.UnknownSlot;
+        }
+        else if (plan.BaseEntry is { } entry)
+        {
+            baseReason = entry.BaseReason;
+            slot = 0;
+        }
+        else if (tool.DeclaredRisk is { } declared && Enum.IsDefined(declared))
+        {
+            baseReason = policy.DeclaredReasons[(int)declared];
+            slot = 2 + (int)declared;
+        }
+        else if (plan.Trusted && tool.Hints.ReadOnly == true)
+        {
+            baseReason = policy.TrustedReadOnlyReason;
+            slot = 6;
+        }
+        else if (plan.Trusted && tool.Hints.ReadOnly != true && tool.Hints.Destructive == true)
+        {
+            baseReason = policy.TrustedDestructiveReason;
+            slot = 7;
+        }
+        else
+        {
+            baseReason = policy.DefaultReason;
+            slot = 1;
+        }
+
+        var risk = baseReason.Risk;
+        List<PolicyReason>? raised = null;
+
+        if (risk != RiskLevel.Block && tool is not null)
+        {
+            // 2. Hints of an untrusted server can only raise; missing hints take the specification's worst case.
+            if (!plan.Trusted)
+            {
+                var hints = tool.Hints;
+                var hint = !hints.IsReadOnly ? (hints.IsDestructive ? policy.HintDestructive : policy.HintWrite)
+                    : hints.IsOpenWorld ? policy.HintOpenWorld
+                    : null;
+                if (hint is not null)
+                {
+                    Add(ref raised, ref risk, hint);
+                }
+            }
+
+            // 3. Argument constraints of every matching tools entry.
+            var arguments = context.Arguments;
+            var constrained = plan.Constrained;
+            for (var e = 0; e < constrained.Length && risk != RiskLevel.Block; e++)
+            {
+                var entry = constrained[e];
+                var constraints = entry.Constraints;
+                for (var c = 0; c < constraints.Length; c++)
+                {
+                    if (constraints[c].IsViolatedBy(arguments))
+                    {
+                        Add(ref raised, ref risk, entry.ViolationReasons[c]);
+                        if (risk == RiskLevel.Block)
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+
+            // 4. Rules, in id order; a rule that throws blocks.
+            var rules = plan.Rules;
+            for (var r = 0; r < rules.Length && risk != RiskLevel.Block; r++)
+            {
+                PolicyReason? fired;
+                try
+                {
+                    fired = rules[r].Evaluate(context);
+                }
+#pragma warning disable CA1031 // Fail closed: any exception in rule code blocks the call.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    onRuleError?.Invoke(rules[r].Id, ex);
+                    fired = new PolicyReason(rules[r].Id, $"rule '{rules[r].Id}' failed while checking this call, so the call is blocked", RiskLevel.Block);
+                }
+
+                if (fired is not null)
+                {
+                    Add(ref raised, ref risk, fired);
+                }
+            }
+        }
+
+        if (raised is null)
+        {
+            return plan.PlainDecision(slot, baseReason, policy.Version);
+        }
+
+        var reasons = new PolicyReason[raised.Count + 1];
+        reasons[0] = baseReason;
+        raised.CopyTo(reasons, 1);
+        return new PolicyDecision(risk, reasons, policy.Version);
+    }
+
+    /// <summary>Records a contribution that sets or raises the running risk; contributions below it change nothing and are not listed.</summary>
+    private static void Add(ref List<PolicyReason>? raised, ref RiskLevel risk, PolicyReason reason)
+    {
+        if (reason.Risk < risk)
+        {
+            return;
+        }
+
+        (raised ??= new List<PolicyReason>(2)).Add(reason);
+        risk = reason.Risk;
+    }
+}

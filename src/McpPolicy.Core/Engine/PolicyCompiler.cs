@@ -1,0 +1,248 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace McpPolicy.Engine;
+
+/// <summary>Validates options and custom rules and compiles them into a <see cref="CompiledPolicy"/>, or throws with every problem found.</summary>
+internal static class PolicyCompiler
+{
+    public static CompiledPolicy Compile(McpPolicyOptions options, IEnumerable<IPolicyRule> customRules)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(customRules);
+        var errors = new List<PolicyError>();
+
+        if (options.Version != 1)
+        {
+            errors.Add(new PolicyError("$.version", null, $"policy version {options.Version} is not supported; this McpPolicy reads version 1"));
+        }
+
+        CheckRisk(errors, "$.defaults.risk", options.Defaults.Risk);
+        CheckRisk(errors, "$.defaults.unknownTool", options.Defaults.UnknownTool);
+        CheckRisk(errors, "$.defaults.changedTool", options.Defaults.ChangedTool);
+        if (options.Approval.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add(new PolicyError("$.approval.timeout", null, "the approval timeout must be positive"));
+        }
+
+        var trusted = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var (id, server) in options.Servers)
+        {
+            if (string.IsNullOrEmpty(id) || id.Contains('/', StringComparison.Ordinal))
+            {
+                errors.Add(new PolicyError("$.servers." + id, null, "a server id must be non-empty and must not contain '/'"));
+                continue;
+            }
+
+            if (server is null)
+            {
+                errors.Add(new PolicyError("$.servers." + id, null, "the server entry is null"));
+                continue;
+            }
+
+            trusted[id] = server.Trusted;
+        }
+
+        var tools = new List<CompiledToolEntry>();
+        for (var i = 0; i < options.Tools.Count; i++)
+        {
+            var path = string.Create(CultureInfo.InvariantCulture, $"$.tools[{i}]");
+            var t = options.Tools[i];
+            if (t is null)
+            {
+                errors.Add(new PolicyError(path, null, "the tools entry is null"));
+                continue;
+            }
+
+            CheckRisk(errors, path + ".risk", t.Risk, t.Source);
+            CheckRisk(errors, path + ".onViolation", t.OnViolation, t.Source);
+            var glob = ParseGlob(errors, path + ".match", t.Match, t.Source);
+            var conditions = CompileConditions(errors, path + ".arguments", t.Arguments, t.Source);
+            if (glob is not null && conditions is not null)
+            {
+                tools.Add(new CompiledToolEntry(i, glob, t.Risk, t.Reason, t.OnViolation, conditions));
+            }
+        }
+
+        var rules = new List<CompiledRule>();
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Rules.Count; i++)
+        {
+            var path = string.Create(CultureInfo.InvariantCulture, $"$.rules[{i}]");
+            var r = options.Rules[i];
+            if (r is null)
+            {
+                errors.Add(new PolicyError(path, null, "the rule is null"));
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(r.Id))
+            {
+                errors.Add(new PolicyError(path + ".id", r.Source, "a rule needs a non-empty id"));
+                continue;
+            }
+
+            if (!ids.TryAdd(r.Id, path))
+            {
+                errors.Add(new PolicyError(path + ".id", r.Source, $"the rule id '{r.Id}' is already used by {ids[r.Id]}; rule ids must be unique"));
+            }
+
+            CheckRisk(errors, path + ".risk", r.Risk, r.Source);
+            var glob = ParseGlob(errors, path + ".match", r.Match, r.Source);
+            var conditions = CompileConditions(errors, path + ".when", r.When, r.Source);
+            if (glob is not null && conditions is not null)
+            {
+                rules.Add(new DeclarativeRule(r.Id, glob, conditions, r.Risk, r.Reason));
+            }
+        }
+
+        var custom = new List<CustomRule>();
+        foreach (var rule in customRules)
+        {
+            string? id;
+            try
+            {
+                id = rule.Id;
+            }
+#pragma warning disable CA1031 // A rule's Id getter is user code: any failure is a validation error.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                errors.Add(new PolicyError("rule " + rule.GetType().FullName, null, "reading the rule's Id threw " + ex.GetType().Name));
+                continue;
+            }
+
+            var where = "rule " + rule.GetType().FullName;
+            if (string.IsNullOrWhiteSpace(id))
+            {
+                errors.Add(new PolicyError(where, null, "a custom rule needs a non-empty Id"));
+                continue;
+            }
+
+            if (!ids.TryAdd(id, where))
+            {
+                errors.Add(new PolicyError(where, null, $"the rule id '{id}' is already used by {ids[id]}; rule ids must be unique"));
+                continue;
+            }
+
+            var compiled = new CustomRule(rule);
+            custom.Add(compiled);
+            rules.Add(compiled);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new PolicyValidationException(errors);
+        }
+
+        // Evaluation order is fixed by rule id, so the order rules were registered in never changes a decision.
+        rules.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        var version = ComputeVersion(options, custom);
+        return new CompiledPolicy(version, options, trusted, tools.ToArray(), rules.ToArray());
+    }
+
+    private static void CheckRisk(List<PolicyError> errors, string path, RiskLevel risk, string? source = null)
+    {
+        if (!Enum.IsDefined(risk))
+        {
+            errors.Add(new PolicyError(path, source, $"{(int)risk} is not a risk level; expected Low, Medium, High or Block"));
+        }
+    }
+
+    private static Glob? ParseGlob(List<PolicyError> errors, string path, string? match, string? source)
+    {
+        if (string.IsNullOrEmpty(match))
+        {
+            errors.Add(new PolicyError(path, source, "'match' is empty; write a server/tool pattern such as \"fs/read_*\""));
+            return null;
+        }
+
+        if (!Glob.TryParse(match, out var glob, out var error))
+        {
+            errors.Add(new PolicyError(path, source, error!));
+        }
+
+        return glob;
+    }
+
+    private static CompiledCondition[]? CompileConditions(List<PolicyError> errors, string path, IDictionary<string, ArgumentCondition> conditions, string? source)
+    {
+        var result = new List<CompiledCondition>();
+        var ok = true;
+        foreach (var (key, condition) in conditions.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            if (condition is null)
+            {
+                errors.Add(new PolicyError(path + "." + key, source, "the condition is null"));
+                ok = false;
+                continue;
+            }
+
+            var compiled = CompiledCondition.Compile(key, condition, path + "." + key, errors, source);
+            if (compiled is null)
+            {
+                ok = false;
+            }
+            else
+            {
+                result.Add(compiled);
+            }
+        }
+
+        return ok ? result.ToArray() : null;
+    }
+
+    /// <summary>A SHA-256 over a canonical description of everything that affects decisions.</summary>
+    private static string ComputeVersion(McpPolicyOptions o, List<CustomRule> custom)
+    {
+        var sb = new StringBuilder();
+        sb.Append("mcppolicy/v").Append(o.Version).Append('\n');
+        sb.Append("defaults ").Append(o.Defaults.Risk).Append(' ').Append(o.Defaults.UnknownTool).Append(' ').Append(o.Defaults.ChangedTool).Append('\n');
+        foreach (var (id, s) in o.Servers.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            sb.Append("server ").Append(Quote(id)).Append(' ').Append(s.Trusted).Append('\n');
+        }
+
+        foreach (var t in o.Tools)
+        {
+            sb.Append("tool ").Append(Quote(t.Match)).Append(' ').Append(t.Risk).Append(' ').Append(t.OnViolation).Append(' ').Append(Quote(t.Reason)).Append('\n');
+            AppendConditions(sb, t.Arguments);
+        }
+
+        foreach (var r in o.Rules.OrderBy(r => r.Id, StringComparer.Ordinal))
+        {
+            sb.Append("rule ").Append(Quote(r.Id)).Append(' ').Append(Quote(r.Match)).Append(' ').Append(r.Risk).Append(' ').Append(Quote(r.Reason)).Append('\n');
+            AppendConditions(sb, r.When);
+        }
+
+        foreach (var c in custom.OrderBy(c => c.Id, StringComparer.Ordinal))
+        {
+            sb.Append("custom ").Append(Quote(c.Id)).Append(' ').Append(Quote(c.RuleType.FullName)).Append(' ').Append(Quote(c.RuleType.Assembly.GetName().Version?.ToString())).Append('\n');
+        }
+
+        sb.Append("approval ").Append(o.Approval.Timeout.Ticks).Append(' ').Append(o.Approval.SingleUse).Append('\n');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+
+    private static void AppendConditions(StringBuilder sb, IDictionary<string, ArgumentCondition> conditions)
+    {
+        foreach (var (key, c) in conditions.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            sb.Append("  arg ").Append(Quote(key))
+                .Append(" eq=").Append(c.EqualTo?.GetRawText())
+                .Append(" in=").Append(c.In is null ? "" : string.Join(",", c.In.Select(v => v.GetRawText())))
+                .Append(" notIn=").Append(c.NotIn is null ? "" : string.Join(",", c.NotIn.Select(v => v.GetRawText())))
+                .Append(" pattern=").Append(Quote(c.Pattern))
+                .Append(" min=").Append(c.Min?.ToString(CultureInfo.InvariantCulture))
+                .Append(" max=").Append(c.Max?.ToString(CultureInfo.InvariantCulture))
+                .Append(" minLength=").Append(c.MinLength?.ToString(CultureInfo.InvariantCulture))
+                .Append(" maxLength=").Append(c.MaxLength?.ToString(CultureInfo.InvariantCulture))
+                .Append(" required=").Append(c.Required)
+                .Append(" lenient=").Append(c.FromConfiguration)
+                .Append('\n');
+        }
+    }
+
+    private static string Quote(string? s) => s is null ? "null" : System.Text.Json.JsonSerializer.Serialize(s);
+}

@@ -1,0 +1,82 @@
+using McpPolicy.Engine;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace McpPolicy;
+
+/// <summary>
+/// The compiled risk gate. Holds an immutable compiled policy and swaps it atomically on <see cref="Reload"/>;
+/// an invalid policy never replaces the one in force. Thread-safe.
+/// </summary>
+public sealed partial class PolicyEvaluator : IPolicyEvaluator
+{
+    private readonly ILogger _logger;
+    private readonly IPolicyRule[] _customRules;
+    private readonly Action<string, Exception> _onRuleError;
+    private volatile CompiledPolicy _policy;
+
+    /// <summary>Compiles <paramref name="options"/> with <paramref name="rules"/>.</summary>
+    /// <param name="options">The declarative policy.</param>
+    /// <param name="rules">Custom rules.</param>
+    /// <param name="logger">Receives rule failures (the exception stays in the log, never in the decision).</param>
+    /// <exception cref="PolicyValidationException">The policy is invalid.</exception>
+    public PolicyEvaluator(McpPolicyOptions options, IEnumerable<IPolicyRule>? rules = null, ILogger<PolicyEvaluator>? logger = null)
+    {
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _customRules = rules?.ToArray() ?? [];
+        _policy = PolicyCompiler.Compile(options, _customRules);
+        _onRuleError = (id, ex) => LogRuleFailed(_logger, id, ex);
+    }
+
+    /// <inheritdoc />
+    public string PolicyVersion => _policy.Version;
+
+    /// <summary>The approval settings of the policy in force.</summary>
+    public ApprovalPolicy Approval => _policy.Approval;
+
+    internal CompiledPolicy Compiled => _policy;
+
+    /// <summary>Compiles a new policy (with the same custom rules) and puts it in force atomically. On error the current policy stays.</summary>
+    /// <param name="options">The new declarative policy.</param>
+    /// <returns>The new policy version.</returns>
+    /// <exception cref="PolicyValidationException">The new policy is invalid; nothing changed.</exception>
+    public string Reload(McpPolicyOptions options)
+    {
+        var compiled = PolicyCompiler.Compile(options, _customRules);
+        _policy = compiled;
+        return compiled.Version;
+    }
+
+    /// <inheritdoc />
+    public PolicyDecision Evaluate(ToolInvocationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var policy = _policy;
+        try
+        {
+            var plan = policy.GetPlan(context.ServerId, context.ToolName);
+            return DecisionEngine.Decide(policy, plan, context, _onRuleError);
+        }
+#pragma warning disable CA1031 // Fail closed: any failure inside the policy blocks the call.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogEvaluationFailed(_logger, context.QualifiedName, ex);
+            return new PolicyDecision(RiskLevel.Block, [new PolicyReason("policy-error", "the policy failed while checking this call, so the call is blocked", RiskLevel.Block)], policy.Version);
+        }
+    }
+
+    /// <summary>The reference evaluation: resolves the plan by scanning every entry, with no index or memo. For tests.</summary>
+    internal PolicyDecision EvaluateLinear(ToolInvocationContext context)
+    {
+        var policy = _policy;
+        var plan = policy.BuildLinearPlan(context.ServerId, context.ToolName);
+        return DecisionEngine.Decide(policy, plan, context, null);
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Policy rule {RuleId} threw; the call is blocked.")]
+    private static partial void LogRuleFailed(ILogger logger, string ruleId, Exception exception);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Policy evaluation failed for {Tool}; the call is blocked.")]
+    private static partial void LogEvaluationFailed(ILogger logger, string tool, Exception exception);
+}

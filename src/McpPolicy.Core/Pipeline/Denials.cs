@@ -1,0 +1,35 @@
+using ModelContextProtocol.Protocol;
+
+namespace McpPolicy;
+
+/// <summary>Builds the <see cref="CallToolResult"/> a model sees when the policy refuses a call.</summary>
+public static class Denials
+{
+    /// <summary>The <c>_meta</c>-free text prefix every denial starts with, so hosts and tests can recognise one.</summary>
+    public const string Prefix = "Denied by policy";
+
+    /// <summary>A denial for a decision: names the deciding rule and its reason.</summary>
+    /// <param name="decision">The decision.</param>
+    /// <returns>An error result.</returns>
+    public static CallToolResult For(PolicyDecision decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var reason = decision.DecisiveReason;
+        var text = decision.Outcome == PolicyOutcome.RequiresApproval
+            ? $"{Prefix} (rule '{reason.Id}'): {reason.Message}. This call needs a human approval, which was not given."
+            : $"{Prefix} (rule '{reason.Id}'): {reason.Message}.";
+        return Error(text);
+    }
+
+    /// <summary>A denial with an explicit rule id and message.</summary>
+    /// <param name="ruleId">The rule or component that refused.</param>
+    /// <param name="message">One sentence, safe to show to a model.</param>
+    /// <returns>An error result.</returns>
+    public static CallToolResult Create(string ruleId, string message) => Error($"{Prefix} (rule '{ruleId}'): {message}.");
+
+    private static CallToolResult Error(string text) => new()
+    {
+        IsError = true,
+        Content = [new TextContentBlock { Text = text }],
+    };
+}

@@ -1,0 +1,82 @@
+using System.Security.Claims;
+using ModelContextProtocol.Protocol;
+
+namespace McpPolicy;
+
+/// <summary>
+/// Everything the policy pipeline knows about one tool call: who is calling which server's tool with what arguments,
+/// in which conversation; the decision once made; and the result after the tool ran.
+/// </summary>
+public sealed class ToolInvocationContext
+{
+    private string? _qualifiedName;
+    private Dictionary<object, object?>? _items;
+
+    /// <summary>Creates a context for one call.</summary>
+    /// <param name="serverId">The host-configured server id (never the name the server reports about itself). Must not contain '/'.</param>
+    /// <param name="toolName">The tool's name as requested.</param>
+    /// <param name="arguments">The call's arguments (null means none).</param>
+    /// <param name="tool">The tool's definition when known; null means the tool is unknown to the gate.</param>
+    public ToolInvocationContext(string serverId, string toolName, ToolArguments? arguments = null, ToolDescriptor? tool = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serverId);
+        ArgumentNullException.ThrowIfNull(toolName);
+        if (serverId.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A server id must not contain '/'.", nameof(serverId));
+        }
+
+        ServerId = serverId;
+        ToolName = toolName;
+        Arguments = arguments ?? ToolArguments.Empty;
+        Tool = tool;
+    }
+
+    /// <summary>The host-configured server id.</summary>
+    public string ServerId { get; }
+
+    /// <summary>The tool's name as requested (not server-qualified).</summary>
+    public string ToolName { get; }
+
+    /// <summary>The server-qualified identity <c>serverId/toolName</c> that policy patterns match.</summary>
+    public string QualifiedName => _qualifiedName ??= string.Concat(ServerId, "/", ToolName);
+
+    /// <summary>The tool's definition when the gate knows it; null for a tool never listed by the server.</summary>
+    public ToolDescriptor? Tool { get; init; }
+
+    /// <summary>The call's arguments.</summary>
+    public ToolArguments Arguments { get; }
+
+    /// <summary>The authenticated caller, when the transport or host provides one.</summary>
+    public ClaimsPrincipal? Principal { get; init; }
+
+    /// <summary>The conversation this call belongs to, as the host scoped it.</summary>
+    public string? ConversationId { get; init; }
+
+    /// <summary>The JSON-RPC request id, as text.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>The request services of the current call, when the integration provides them.</summary>
+    public IServiceProvider? Services { get; init; }
+
+    /// <summary>A bag for filters to share per-call state.</summary>
+    public IDictionary<object, object?> Items => _items ??= [];
+
+    /// <summary>The policy decision, set by the policy filter. A call with no decision never reaches the tool.</summary>
+    public PolicyDecision? Decision { get; set; }
+
+    /// <summary>The approval that lets a <see cref="RiskLevel.High"/> call proceed, when one was granted.</summary>
+    public ApprovalGrant? Approval { get; set; }
+
+    /// <summary>The tool's result after invocation, or the denial a filter produced instead.</summary>
+    public CallToolResult? Result { get; set; }
+
+    /// <summary>The function that performs the real call; set by the MCP integration for each call.</summary>
+    public Func<ToolInvocationContext, CancellationToken, ValueTask<CallToolResult>>? Invoker { get; set; }
+
+    /// <summary>An opaque state object for <see cref="Invoker"/>, so integrations need not allocate a closure per call.</summary>
+    public object? InvokerState { get; set; }
+
+    /// <summary>True when the decision lets the call proceed now: allowed, or HIGH with an approval.</summary>
+    public bool IsCleared => Decision is { } d && (d.IsAllowed || (d.Outcome == PolicyOutcome.RequiresApproval && Approval is { IsApproved: true }));
+}
