@@ -3,44 +3,26 @@ namespace McpPolicy.Engine;
 /// <summary>The decision procedure over a resolved <see cref="ToolPlan"/>. Shared by the indexed evaluator and the linear reference.</summary>
 internal static class DecisionEngine
 {
-    public static PolicyDecision Decide(CompiledPolicy policy, ToolPlan plan, ToolInvocationContext context, Action<string, Exception>? onRuleError)
+    /// <summary>The risk a tool has whatever its arguments: base risk raised by untrusted hints. Used to hide tools from listings.</summary>
+    public static RiskLevel ListingRisk(CompiledPolicy policy, ToolPlan plan, ToolDescriptor tool)
     {
-        // 1. Base risk: unknown tool, else the most specific tools entry, else the author's declared risk,
-        //    else a trusted server's hints, else the default.
-        PolicyReason baseReason;
-        int slot;
-        var tool = context.Tool;
-        if (tool is null)
+        var risk = BaseReason(policy, plan, tool, out _).Risk;
+        if (!plan.Trusted && risk != RiskLevel.Block)
         {
-            baseReason = policy.UnknownToolReason;
-            slot = ToolPlan.UnknownSlot;
-        }
-        else if (plan.BaseEntry is { } entry)
-        {
-            baseReason = entry.BaseReason;
-            slot = 0;
-        }
-        else if (tool.DeclaredRisk is { } declared && Enum.IsDefined(declared))
-        {
-            baseReason = policy.DeclaredReasons[(int)declared];
-            slot = 2 + (int)declared;
-        }
-        else if (plan.Trusted && tool.Hints.ReadOnly == true)
-        {
-            baseReason = policy.TrustedReadOnlyReason;
-            slot = 6;
-        }
-        else if (plan.Trusted && tool.Hints.ReadOnly != true && tool.Hints.Destructive == true)
-        {
-            baseReason = policy.TrustedDestructiveReason;
-            slot = 7;
-        }
-        else
-        {
-            baseReason = policy.DefaultReason;
-            slot = 1;
+            var hint = HintReason(policy, tool.Hints);
+            if (hint is not null && hint.Risk > risk)
+            {
+                risk = hint.Risk;
+            }
         }
 
+        return risk;
+    }
+
+    public static PolicyDecision Decide(CompiledPolicy policy, ToolPlan plan, ToolInvocationContext context, Action<string, Exception>? onRuleError)
+    {
+        var tool = context.Tool;
+        var baseReason = BaseReason(policy, plan, tool, out var slot);
         var risk = baseReason.Risk;
         List<PolicyReason>? raised = null;
 
@@ -49,10 +31,7 @@ internal static class DecisionEngine
             // 2. Hints of an untrusted server can only raise; missing hints take the specification's worst case.
             if (!plan.Trusted)
             {
-                var hints = tool.Hints;
-                var hint = !hints.IsReadOnly ? (hints.IsDestructive ? policy.HintDestructive : policy.HintWrite)
-                    : hints.IsOpenWorld ? policy.HintOpenWorld
-                    : null;
+                var hint = HintReason(policy, tool.Hints);
                 if (hint is not null)
                 {
                     Add(ref raised, ref risk, hint);
@@ -113,6 +92,50 @@ internal static class DecisionEngine
         raised.CopyTo(reasons, 1);
         return new PolicyDecision(risk, reasons, policy.Version);
     }
+
+    /// <summary>Base risk: unknown tool, else the most specific tools entry, else the author's declared risk, else a trusted server's hints, else the default.</summary>
+    private static PolicyReason BaseReason(CompiledPolicy policy, ToolPlan plan, ToolDescriptor? tool, out int slot)
+    {
+        PolicyReason baseReason;
+        if (tool is null)
+        {
+            baseReason = policy.UnknownToolReason;
+            slot = ToolPlan.UnknownSlot;
+        }
+        else if (plan.BaseEntry is { } entry)
+        {
+            baseReason = entry.BaseReason;
+            slot = 0;
+        }
+        else if (tool.DeclaredRisk is { } declared && Enum.IsDefined(declared))
+        {
+            baseReason = policy.DeclaredReasons[(int)declared];
+            slot = 2 + (int)declared;
+        }
+        else if (plan.Trusted && tool.Hints.ReadOnly == true)
+        {
+            baseReason = policy.TrustedReadOnlyReason;
+            slot = 6;
+        }
+        else if (plan.Trusted && tool.Hints.ReadOnly != true && tool.Hints.Destructive == true)
+        {
+            baseReason = policy.TrustedDestructiveReason;
+            slot = 7;
+        }
+        else
+        {
+            baseReason = policy.DefaultReason;
+            slot = 1;
+        }
+
+        return baseReason;
+    }
+
+    /// <summary>What an untrusted server's hints (or their worst-case defaults) ask for: destructive → High, other writes → Medium, open-world reads → Medium.</summary>
+    private static PolicyReason? HintReason(CompiledPolicy policy, ToolHints hints)
+        => !hints.IsReadOnly ? (hints.IsDestructive ? policy.HintDestructive : policy.HintWrite)
+            : hints.IsOpenWorld ? policy.HintOpenWorld
+            : null;
 
     /// <summary>Records a contribution that sets or raises the running risk; contributions below it change nothing and are not listed.</summary>
     private static void Add(ref List<PolicyReason>? raised, ref RiskLevel risk, PolicyReason reason)

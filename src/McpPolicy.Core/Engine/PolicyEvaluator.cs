@@ -66,6 +66,25 @@ public sealed partial class PolicyEvaluator : IPolicyEvaluator
         }
     }
 
+    /// <inheritdoc />
+    public RiskLevel GetListingRisk(string serverId, ToolDescriptor tool)
+    {
+        ArgumentNullException.ThrowIfNull(serverId);
+        ArgumentNullException.ThrowIfNull(tool);
+        var policy = _policy;
+        try
+        {
+            return DecisionEngine.ListingRisk(policy, policy.GetPlan(serverId, tool.Name), tool);
+        }
+#pragma warning disable CA1031 // Fail closed.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogEvaluationFailed(_logger, serverId + "/" + tool.Name, ex);
+            return RiskLevel.Block;
+        }
+    }
+
     /// <summary>The reference evaluation: resolves the plan by scanning every entry, with no index or memo. For tests.</summary>
     internal PolicyDecision EvaluateLinear(ToolInvocationContext context)
     {

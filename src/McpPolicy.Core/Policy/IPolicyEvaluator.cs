@@ -10,4 +10,13 @@ public interface IPolicyEvaluator
     /// <param name="context">The call.</param>
     /// <returns>The decision.</returns>
     PolicyDecision Evaluate(ToolInvocationContext context);
+
+    /// <summary>
+    /// The risk a known tool has whatever its arguments (its base risk, raised by untrusted hints). A tool whose listing
+    /// risk is <see cref="RiskLevel.Block"/> is hidden from <c>tools/list</c> and denied on <c>tools/call</c>.
+    /// </summary>
+    /// <param name="serverId">The host-configured server id.</param>
+    /// <param name="tool">The tool's definition.</param>
+    /// <returns>The risk; <see cref="RiskLevel.Block"/> when evaluation fails.</returns>
+    RiskLevel GetListingRisk(string serverId, ToolDescriptor tool);
 }
