@@ -55,6 +55,28 @@ public sealed class McpPolicyBuilder
         return this;
     }
 
+    /// <summary>Sets the handler that asks a human to approve HIGH calls (replacing any set before). Without one, HIGH calls are denied.</summary>
+    /// <typeparam name="THandler">The handler type, created by DI as a singleton.</typeparam>
+    /// <returns>This builder.</returns>
+    public McpPolicyBuilder UseApprovalHandler<THandler>()
+        where THandler : class, IApprovalHandler
+    {
+        Services.RemoveAll<IApprovalHandler>();
+        Services.AddSingleton<IApprovalHandler, THandler>();
+        return this;
+    }
+
+    /// <summary>Sets the handler instance that asks a human to approve HIGH calls (replacing any set before).</summary>
+    /// <param name="handler">The handler.</param>
+    /// <returns>This builder.</returns>
+    public McpPolicyBuilder UseApprovalHandler(IApprovalHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        Services.RemoveAll<IApprovalHandler>();
+        Services.AddSingleton(handler);
+        return this;
+    }
+
     /// <summary>Changes the policy from code (applied after the sources registered before it).</summary>
     /// <param name="configure">The change.</param>
     /// <returns>This builder.</returns>

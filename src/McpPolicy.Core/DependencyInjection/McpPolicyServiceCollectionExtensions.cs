@@ -51,7 +51,13 @@ public static class McpPolicyServiceCollectionExtensions
             sp.GetService<ILogger<PolicyEvaluator>>()));
         services.TryAddSingleton<IPolicyEvaluator>(sp => sp.GetRequiredService<PolicyEvaluator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, PolicyAssessmentFilter>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, PolicyDecisionFilter>());
+        services.TryAddSingleton<IApprovalStore, InMemoryApprovalStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, PolicyDecisionFilter>(sp => new PolicyDecisionFilter(
+            sp.GetRequiredService<IPolicyEvaluator>(),
+            sp.GetRequiredService<IApprovalStore>(),
+            sp.GetService<IApprovalHandler>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<PolicyDecisionFilter>>())));
         services.TryAddSingleton(sp => new ToolInvocationPipeline(sp.GetServices<IToolInvocationFilter>()));
     }
 }

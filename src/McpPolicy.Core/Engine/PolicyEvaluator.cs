@@ -31,7 +31,7 @@ public sealed partial class PolicyEvaluator : IPolicyEvaluator
     /// <inheritdoc />
     public string PolicyVersion => _policy.Version;
 
-    /// <summary>The approval settings of the policy in force.</summary>
+    /// <inheritdoc />
     public ApprovalPolicy Approval => _policy.Approval;
 
     internal CompiledPolicy Compiled => _policy;

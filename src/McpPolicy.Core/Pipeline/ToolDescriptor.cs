@@ -6,6 +6,8 @@ namespace McpPolicy;
 /// <summary>What the gate knows about a tool's definition: its input schema, annotation hints and attribute metadata.</summary>
 public sealed class ToolDescriptor
 {
+    private string? _definitionHash;
+
     /// <summary>Creates a descriptor.</summary>
     /// <param name="name">The tool's name as the server lists it.</param>
     public ToolDescriptor(string name)
@@ -31,6 +33,16 @@ public sealed class ToolDescriptor
 
     /// <summary>The MCP protocol definition this descriptor was made from, when any.</summary>
     public Tool? ProtocolTool { get; init; }
+
+    /// <summary>
+    /// The canonical hash of the definition (see <see cref="McpPolicy.ToolDefinitionHash"/>); approvals are bound to it, so a tool
+    /// that changes after approval needs a new approval. Computed once from <see cref="ProtocolTool"/> when not given.
+    /// </summary>
+    public string DefinitionHash
+    {
+        get => _definitionHash ??= ProtocolTool is { } tool ? McpPolicy.ToolDefinitionHash.Compute(tool) : "name:" + Name;
+        init => _definitionHash = value;
+    }
 
     /// <summary>Builds a descriptor from an MCP protocol tool definition.</summary>
     /// <param name="tool">The definition.</param>

@@ -6,6 +6,9 @@ public interface IPolicyEvaluator
     /// <summary>The content hash of the policy currently in force.</summary>
     string PolicyVersion { get; }
 
+    /// <summary>The approval settings of the policy in force (timeout, single use).</summary>
+    ApprovalPolicy Approval { get; }
+
     /// <summary>Decides one call. Never throws for a well-formed context: any failure inside the policy gives a BLOCK decision.</summary>
     /// <param name="context">The call.</param>
     /// <returns>The decision.</returns>
