@@ -52,6 +52,7 @@ public static class McpPolicyServiceCollectionExtensions
         services.TryAddSingleton<IPolicyEvaluator>(sp => sp.GetRequiredService<PolicyEvaluator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, PolicyAssessmentFilter>());
         services.TryAddSingleton<IApprovalStore, InMemoryApprovalStore>();
+        services.TryAddSingleton(sp => new McpPolicyChatApprovals(sp.GetRequiredService<IApprovalStore>(), sp.GetService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, PolicyDecisionFilter>(sp => new PolicyDecisionFilter(
             sp.GetRequiredService<IPolicyEvaluator>(),
             sp.GetRequiredService<IApprovalStore>(),
