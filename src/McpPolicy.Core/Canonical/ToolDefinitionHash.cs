@@ -1,38 +1,63 @@
+using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
 namespace McpPolicy;
 
-/// <summary>The canonical hash of a tool definition: SHA-256 over the RFC 8785 form of its name, title, description, schemas, annotations and <c>_meta</c>.</summary>
+/// <summary>
+/// A content hash of the parts of a tool definition that change what a model is told or what the tool accepts and
+/// returns, so a pinned catalog can tell when a server changed a tool under the same name.
+/// </summary>
+/// <remarks>
+/// The hash covers <c>name</c>, <c>title</c>, <c>description</c>, <c>inputSchema</c>, <c>outputSchema</c>,
+/// <c>annotations</c> and <c>_meta</c>, as the MCP SDK serializes them, in RFC 8785 canonical form. Icons are not
+/// covered. A member that is absent or JSON null counts as absent.
+/// </remarks>
 public static class ToolDefinitionHash
 {
-    private static readonly string[] Members = ["name", "title", "description", "inputSchema", "outputSchema", "annotations", "_meta"];
+    // In ordinal order, so the canonical object can be written without sorting.
+    private static readonly string[] HashedMembers = ["_meta", "annotations", "description", "inputSchema", "name", "outputSchema", "title"];
 
-    /// <summary>Computes the hash.</summary>
-    /// <param name="tool">The definition as listed by its server.</param>
-    /// <returns>64 lower-case hex characters.</returns>
+    /// <summary>Computes the hash of a tool definition.</summary>
+    /// <param name="tool">The tool definition.</param>
+    /// <returns>The SHA-256 of the canonical definition, as 64 lower-case hex characters.</returns>
+    /// <exception cref="ArgumentException">The definition holds JSON that is not I-JSON (see <see cref="CanonicalJson"/>).</exception>
     public static string Compute(Tool tool)
     {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        WriteCanonical(buffer, tool);
+        return CanonicalJson.HashHex(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes the canonical JSON that <see cref="Compute"/> hashes.</summary>
+    internal static void WriteCanonical(IBufferWriter<byte> output, Tool tool)
+    {
         ArgumentNullException.ThrowIfNull(tool);
-        var full = JsonSerializer.SerializeToElement(tool, McpJsonUtilities.DefaultOptions);
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var typeInfo = (JsonTypeInfo<Tool>)McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool));
+        var definition = JsonSerializer.SerializeToElement(tool, typeInfo);
+
+        CanonicalJsonWriter.WriteByte(output, (byte)'{');
+        var first = true;
+        foreach (var name in HashedMembers)
         {
-            writer.WriteStartObject();
-            foreach (var name in Members)
+            if (!definition.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
             {
-                if (full.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null)
-                {
-                    writer.WritePropertyName(name);
-                    value.WriteTo(writer);
-                }
+                continue;
             }
 
-            writer.WriteEndObject();
+            if (!first)
+            {
+                CanonicalJsonWriter.WriteByte(output, (byte)',');
+            }
+
+            CanonicalJsonWriter.WriteString(output, name);
+            CanonicalJsonWriter.WriteByte(output, (byte)':');
+            CanonicalJsonWriter.WriteValue(output, value);
+            first = false;
         }
 
-        using var doc = JsonDocument.Parse(buffer.ToArray());
-        return CanonicalJson.Sha256(doc.RootElement);
+        CanonicalJsonWriter.WriteByte(output, (byte)'}');
     }
 }

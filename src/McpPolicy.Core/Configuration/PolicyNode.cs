@@ -63,7 +63,7 @@ internal sealed class PolicyNode
                 throw new PolicyValidationException([new PolicyError("$", sourceName, "the policy file is empty")]);
             }
 
-            var root = ReadJson(ref reader, Where);
+            var root = ReadJson(ref reader, Where, "$");
             if (reader.Read())
             {
                 throw new PolicyValidationException([new PolicyError("$", Where(reader.TokenStartIndex), "unexpected content after the policy object")]);
@@ -78,7 +78,7 @@ internal sealed class PolicyNode
         }
     }
 
-    private static PolicyNode ReadJson(ref Utf8JsonReader reader, Func<long, string> where)
+    private static PolicyNode ReadJson(ref Utf8JsonReader reader, Func<long, string> where, string path)
     {
         var location = where(reader.TokenStartIndex);
         switch (reader.TokenType)
@@ -93,12 +93,12 @@ internal sealed class PolicyNode
                     {
                         if (string.Equals(existing.Key, key, StringComparison.OrdinalIgnoreCase))
                         {
-                            throw new PolicyValidationException([new PolicyError(key, keyLocation, $"the key '{key}' appears twice in the same object")]);
+                            throw new PolicyValidationException([new PolicyError(path + "." + key, keyLocation, $"the key '{key}' appears twice in the same object")]);
                         }
                     }
 
                     reader.Read();
-                    props.Add(new(key, ReadJson(ref reader, where)));
+                    props.Add(new(key, ReadJson(ref reader, where, path + "." + key)));
                 }
 
                 return new PolicyNode(PolicyNodeKind.Object, location, false) { Properties = props };
@@ -106,7 +106,7 @@ internal sealed class PolicyNode
                 var items = new List<PolicyNode>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    items.Add(ReadJson(ref reader, where));
+                    items.Add(ReadJson(ref reader, where, string.Create(CultureInfo.InvariantCulture, $"{path}[{items.Count}]")));
                 }
 
                 return new PolicyNode(PolicyNodeKind.Array, location, false) { Items = items };

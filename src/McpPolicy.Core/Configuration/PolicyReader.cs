@@ -214,6 +214,11 @@ internal sealed class PolicyReader
 
     private void ReadArray(string path, PolicyNode node, Action<string, PolicyNode> readItem)
     {
+        if (IsEmptyConfigurationArray(node))
+        {
+            return;
+        }
+
         if (node.Kind != PolicyNodeKind.Array)
         {
             Error(path, node, $"expected an array, found {Describe(node)}");
@@ -412,6 +417,11 @@ internal sealed class PolicyReader
 
     private List<JsonElement>? ReadValueList(string path, PolicyNode node)
     {
+        if (IsEmptyConfigurationArray(node))
+        {
+            return [];
+        }
+
         if (node.Kind != PolicyNodeKind.Array)
         {
             Error(path, node, $"expected an array of values, found {Describe(node)}");
@@ -420,6 +430,10 @@ internal sealed class PolicyReader
 
         return node.Items!.Select(i => i.ToJsonElement()).ToList();
     }
+
+    /// <summary>IConfiguration keeps no trace of an empty JSON array (appsettings.json <c>"tools": []</c>): it arrives as an empty string or an empty section.</summary>
+    private static bool IsEmptyConfigurationArray(PolicyNode node)
+        => node.FromConfiguration && ((node.Kind == PolicyNodeKind.String && string.IsNullOrEmpty(node.Scalar)) || (node.Kind == PolicyNodeKind.Object && node.Properties!.Count == 0));
 
     private string? ReadString(string path, PolicyNode node)
     {

@@ -60,5 +60,6 @@ public static class McpPolicyServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<PolicyDecisionFilter>>())));
         services.TryAddSingleton(sp => new ToolInvocationPipeline(sp.GetServices<IToolInvocationFilter>()));
+        services.TryAddSingleton<ToolCatalog>();
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -18,6 +19,11 @@ internal sealed class CompiledCondition
 
     private readonly string[] _pointer;
     private readonly ConstValue? _equal;
+    private readonly bool _numberBounds;
+    private readonly bool _integralBounds;
+    private readonly long _minInt64;
+    private readonly long _maxInt64;
+    private readonly bool _stringChecks;
     private readonly ConstValue[]? _in;
     private readonly ConstValue[]? _notIn;
     private readonly Regex? _pattern;
@@ -41,6 +47,13 @@ internal sealed class CompiledCondition
         _minLength = c.MinLength;
         _maxLength = c.MaxLength;
         _required = c.Required;
+        _numberBounds = _min is not null || _max is not null;
+
+        // Whole-number bounds also as long, so a whole-number argument compares without decimal arithmetic.
+        _integralBounds = IsInt64(_min) && IsInt64(_max);
+        _minInt64 = _integralBounds && _min is { } minBound ? (long)minBound : long.MinValue;
+        _maxInt64 = _integralBounds && _max is { } maxBound ? (long)maxBound : long.MaxValue;
+        _stringChecks = _pattern is not null || _minLength is not null || _maxLength is not null;
         Description = Describe(c);
     }
 
@@ -101,40 +114,39 @@ internal sealed class CompiledCondition
     /// <summary>True when the arguments violate this condition used as a constraint.</summary>
     public bool IsViolatedBy(ToolArguments arguments)
     {
-        if (!arguments.TryResolve(_pointer, out var value))
-        {
-            return _required;
-        }
-
-        if (value.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var element in value.EnumerateArray())
-            {
-                if (Evaluate(element) != Tri.True)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        return Evaluate(value) != Tri.True;
+        var facts = default(ValueFacts);
+        return IsViolatedBy(arguments, ref facts);
     }
+
+    /// <summary>As <see cref="IsViolatedBy(ToolArguments)"/>, sharing the argument's facts with the decision's other conditions on it (slot -1: none).</summary>
+    public bool IsViolatedBy(ToolArguments arguments, Span<ValueFacts> cache, int slot)
+        => slot < 0 ? IsViolatedBy(arguments) : IsViolatedBy(arguments, ref cache[slot]);
 
     /// <summary>True when the condition, used in a rule's <c>when</c>, holds (or cannot be decided) for the arguments.</summary>
     public bool HoldsFor(ToolArguments arguments)
     {
-        if (!arguments.TryResolve(_pointer, out var value))
+        var facts = default(ValueFacts);
+        return HoldsFor(arguments, ref facts);
+    }
+
+    /// <summary>As <see cref="HoldsFor(ToolArguments)"/>, sharing the argument's facts with the decision's other conditions on it (slot -1: none).</summary>
+    public bool HoldsFor(ToolArguments arguments, Span<ValueFacts> cache, int slot)
+        => slot < 0 ? HoldsFor(arguments) : HoldsFor(arguments, ref cache[slot]);
+
+    /// <summary><paramref name="facts"/> belongs to this condition's key: unresolved, or resolved for the same arguments.</summary>
+    private bool IsViolatedBy(ToolArguments arguments, ref ValueFacts facts)
+    {
+        if (!facts.Resolve(arguments, _pointer))
         {
-            return false;
+            return _required;
         }
 
-        if (value.ValueKind == JsonValueKind.Array)
+        if (facts.Kind == JsonValueKind.Array)
         {
-            foreach (var element in value.EnumerateArray())
+            foreach (var element in facts.Value.EnumerateArray())
             {
-                if (Evaluate(element) != Tri.False)
+                var elementFacts = ValueFacts.Of(element);
+                if (Evaluate(ref elementFacts) != Tri.True)
                 {
                     return true;
                 }
@@ -143,80 +155,105 @@ internal sealed class CompiledCondition
             return false;
         }
 
-        return Evaluate(value) != Tri.False;
+        return Evaluate(ref facts) != Tri.True;
+    }
+
+    private bool HoldsFor(ToolArguments arguments, ref ValueFacts facts)
+    {
+        if (!facts.Resolve(arguments, _pointer))
+        {
+            return false;
+        }
+
+        if (facts.Kind == JsonValueKind.Array)
+        {
+            foreach (var element in facts.Value.EnumerateArray())
+            {
+                var elementFacts = ValueFacts.Of(element);
+                if (Evaluate(ref elementFacts) != Tri.False)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        return Evaluate(ref facts) != Tri.False;
     }
 
     internal Tri Evaluate(JsonElement value)
     {
+        var facts = ValueFacts.Of(value);
+        return Evaluate(ref facts);
+    }
+
+    private Tri Evaluate(ref ValueFacts facts)
+    {
         var unknown = false;
-        if (_equal is { } eq && !eq.Matches(value))
+        if (_equal is { } eq && !eq.Matches(ref facts))
         {
             return Tri.False;
         }
 
-        if (_in is not null)
+        if (_in is not null && !Contains(_in, ref facts))
         {
-            var found = false;
-            foreach (var candidate in _in)
+            return Tri.False;
+        }
+
+        if (_notIn is not null && Contains(_notIn, ref facts))
+        {
+            return Tri.False;
+        }
+
+        if (_numberBounds)
+        {
+            switch (facts.NumberKind)
             {
-                if (candidate.Matches(value))
-                {
-                    found = true;
+                case ValueFacts.NumberDecimal:
+                    if (_integralBounds && facts.IsInt64)
+                    {
+                        var l = facts.Int64;
+                        if (l < _minInt64 || l > _maxInt64)
+                        {
+                            return Tri.False;
+                        }
+                    }
+                    else
+                    {
+                        var n = facts.Decimal;
+                        if ((_min is { } min && n < min) || (_max is { } max && n > max))
+                        {
+                            return Tri.False;
+                        }
+                    }
+
                     break;
-                }
-            }
-
-            if (!found)
-            {
-                return Tri.False;
-            }
-        }
-
-        if (_notIn is not null)
-        {
-            foreach (var candidate in _notIn)
-            {
-                if (candidate.Matches(value))
-                {
-                    return Tri.False;
-                }
-            }
-        }
-
-        if (_min is not null || _max is not null)
-        {
-            if (TryGetNumber(value, out var number))
-            {
-                if (number is { } n && ((_min is { } min && n < min) || (_max is { } max && n > max)))
-                {
-                    return Tri.False;
-                }
-
-                // A number too large for decimal: compare as double.
-                if (number is null)
-                {
+                case ValueFacts.NumberBeyondDecimal:
+                    // A number too large for decimal: compare as double.
+                    var value = facts.Value;
                     var d = value.ValueKind == JsonValueKind.Number ? value.GetDouble() : double.Parse(value.GetString()!, NumberStyles.Float, CultureInfo.InvariantCulture);
                     if (double.IsNaN(d) || (_min is { } min2 && d < (double)min2) || (_max is { } max2 && d > (double)max2))
                     {
                         return Tri.False;
                     }
-                }
-            }
-            else
-            {
-                unknown = true;
+
+                    break;
+                default:
+                    unknown = true;
+                    break;
             }
         }
 
-        if (_pattern is not null || _minLength is not null || _maxLength is not null)
+        if (_stringChecks)
         {
-            if (value.ValueKind != JsonValueKind.String)
+            if (facts.Kind != JsonValueKind.String)
             {
                 unknown = true;
             }
             else
             {
-                var r = EvaluateString(value);
+                var r = EvaluateString(ref facts);
                 if (r == Tri.False)
                 {
                     return Tri.False;
@@ -229,7 +266,8 @@ internal sealed class CompiledCondition
         return unknown ? Tri.Unknown : Tri.True;
     }
 
-    private static bool TryGetNumber(JsonElement value, out decimal? number)
+    /// <summary>The value as a number: a JSON number (null when beyond decimal), or a string that spells one. False when neither.</summary>
+    internal static bool TryGetNumber(JsonElement value, out decimal? number)
     {
         number = null;
         if (value.ValueKind == JsonValueKind.Number)
@@ -264,26 +302,11 @@ internal sealed class CompiledCondition
         return false;
     }
 
-    private Tri EvaluateString(JsonElement value)
+    private Tri EvaluateString(ref ValueFacts facts)
     {
-        var raw = JsonMarshal.GetRawUtf8Value(value);
-        raw = raw[1..^1];
-        if (raw.IndexOf((byte)'\\') >= 0)
-        {
-            return EvaluateString(value.GetString()!.AsSpan());
-        }
-
         if (_minLength is not null || _maxLength is not null)
         {
-            var codePoints = 0;
-            foreach (var b in raw)
-            {
-                if ((b & 0xC0) != 0x80)
-                {
-                    codePoints++;
-                }
-            }
-
+            var codePoints = facts.CodePoints();
             if ((_minLength is { } minL && codePoints < minL) || (_maxLength is { } maxL && codePoints > maxL))
             {
                 return Tri.False;
@@ -293,6 +316,14 @@ internal sealed class CompiledCondition
         if (_pattern is null)
         {
             return Tri.True;
+        }
+
+        var value = facts.Value;
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        raw = raw[1..^1];
+        if (raw.IndexOf((byte)'\\') >= 0)
+        {
+            return MatchPattern(value.GetString()!.AsSpan());
         }
 
         char[]? rented = null;
@@ -311,28 +342,6 @@ internal sealed class CompiledCondition
         }
     }
 
-    private Tri EvaluateString(ReadOnlySpan<char> text)
-    {
-        if (_minLength is not null || _maxLength is not null)
-        {
-            var codePoints = 0;
-            for (var i = 0; i < text.Length; i++)
-            {
-                if (!char.IsLowSurrogate(text[i]))
-                {
-                    codePoints++;
-                }
-            }
-
-            if ((_minLength is { } minL && codePoints < minL) || (_maxLength is { } maxL && codePoints > maxL))
-            {
-                return Tri.False;
-            }
-        }
-
-        return _pattern is null ? Tri.True : MatchPattern(text);
-    }
-
     private Tri MatchPattern(ReadOnlySpan<char> text)
     {
         try
@@ -344,6 +353,36 @@ internal sealed class CompiledCondition
             return Tri.Unknown;
         }
     }
+
+    /// <summary>True when some constant in <paramref name="set"/> matches the value.</summary>
+    private static bool Contains(ConstValue[] set, ref ValueFacts facts)
+    {
+        if (facts.Kind == JsonValueKind.String)
+        {
+            foreach (var candidate in set)
+            {
+                if (candidate.MatchesString(ref facts))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        foreach (var candidate in set)
+        {
+            if (candidate.Matches(ref facts))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsInt64(decimal? bound)
+        => bound is not { } b || (decimal.IsInteger(b) && b >= long.MinValue && b <= long.MaxValue);
 
     private static string Describe(ArgumentCondition c)
     {
@@ -397,54 +436,78 @@ internal sealed class CompiledCondition
     }
 
     /// <summary>A policy constant prepared for allocation-free comparison.</summary>
-    private readonly struct ConstValue
+    private sealed class ConstValue
     {
         private readonly JsonElement _element;
+        private readonly JsonValueKind _kind;
         private readonly string? _string;
+        private readonly byte[]? _utf8;
+        private readonly ulong _utf8Prefix;
         private readonly decimal? _number;
         private readonly bool _lenient;
 
         public ConstValue(JsonElement element, bool lenient)
         {
             _element = element;
+            _kind = element.ValueKind;
             _lenient = lenient;
-            _string = element.ValueKind == JsonValueKind.String ? element.GetString() : null;
-            _number = element.ValueKind == JsonValueKind.Number && element.TryGetDecimal(out var d) ? d
+            _string = _kind == JsonValueKind.String ? element.GetString() : null;
+            _utf8 = _string is null ? null : ToUtf8(_string);
+            _utf8Prefix = _utf8 is null ? 0 : ValueFacts.Prefix(_utf8);
+            _number = _kind == JsonValueKind.Number && element.TryGetDecimal(out var d) ? d
                 : lenient && _string is not null && decimal.TryParse(_string, NumberStyles.Float, CultureInfo.InvariantCulture, out var ld) ? ld
                 : null;
         }
 
-        public bool Matches(JsonElement value)
+        /// <summary><see cref="Matches"/> for a string value.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool MatchesString(ref ValueFacts facts)
+            => _utf8 is not null ? facts.StringEquals(_utf8, _utf8Prefix) : _string is not null && facts.Value.ValueEquals(_string);
+
+        public bool Matches(ref ValueFacts facts)
         {
-            switch (value.ValueKind)
+            var value = facts.Value;
+            switch (facts.Kind)
             {
                 case JsonValueKind.String:
-                    return _string is not null && value.ValueEquals(_string);
+                    return _string is not null && (_utf8 is not null ? facts.StringEquals(_utf8, _utf8Prefix) : value.ValueEquals(_string));
                 case JsonValueKind.Number:
-                    if (_element.ValueKind != JsonValueKind.Number && !(_lenient && _number is not null))
+                    if (_kind != JsonValueKind.Number && !(_lenient && _number is not null))
                     {
                         return false;
                     }
 
-                    if (_number is { } n && value.TryGetDecimal(out var d))
+                    if (_number is { } n && facts.TryGetDecimal(out var d))
                     {
                         return n == d;
                     }
 
-                    return _element.ValueKind == JsonValueKind.Number && value.GetDouble().Equals(_element.GetDouble());
+                    return _kind == JsonValueKind.Number && value.GetDouble().Equals(_element.GetDouble());
                 case JsonValueKind.True:
                 case JsonValueKind.False:
-                    if (_element.ValueKind == value.ValueKind)
+                    if (_kind == facts.Kind)
                     {
                         return true;
                     }
 
-                    return _lenient && _string is not null && bool.TryParse(_string, out var b) && b == (value.ValueKind == JsonValueKind.True);
+                    return _lenient && _string is not null && bool.TryParse(_string, out var b) && b == (facts.Kind == JsonValueKind.True);
                 case JsonValueKind.Null:
-                    return _element.ValueKind == JsonValueKind.Null || (_lenient && string.Equals(_string, "null", StringComparison.OrdinalIgnoreCase));
+                    return _kind == JsonValueKind.Null || (_lenient && string.Equals(_string, "null", StringComparison.OrdinalIgnoreCase));
                 default:
                     return JsonElement.DeepEquals(_element, value);
             }
+        }
+
+        /// <summary>
+        /// The UTF-8 form used for comparison, so a string compares without transcoding per call. Null for a string
+        /// with a lone surrogate, which has no UTF-8 form: it is compared as text, exactly as before.
+        /// </summary>
+        private static byte[]? ToUtf8(string s)
+        {
+            var bytes = new byte[Encoding.UTF8.GetMaxByteCount(s.Length)];
+            return System.Text.Unicode.Utf8.FromUtf16(s, bytes, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done
+                ? bytes.AsSpan(0, written).ToArray()
+                : null;
         }
     }
 }

@@ -14,8 +14,17 @@ internal abstract class CompiledRule
     /// <summary>The calls the rule applies to; null for all.</summary>
     public Glob? Glob { get; }
 
+    /// <summary>The declarative conditions (all must hold); empty for a custom rule.</summary>
+    public virtual CompiledCondition[] Conditions => [];
+
     /// <summary>Evaluates the rule; returns the reason when it fires, else null. May throw (the evaluator blocks).</summary>
     public abstract PolicyReason? Evaluate(ToolInvocationContext context);
+
+    /// <summary>
+    /// As <see cref="Evaluate(ToolInvocationContext)"/>, sharing argument facts with the decision's other conditions:
+    /// <paramref name="slots"/> gives each of <see cref="Conditions"/> its slot in <paramref name="cache"/>.
+    /// </summary>
+    public virtual PolicyReason? Evaluate(ToolInvocationContext context, Span<ValueFacts> cache, int[] slots) => Evaluate(context);
 }
 
 /// <summary>A declarative rule: fires when all its conditions hold.</summary>
@@ -31,12 +40,29 @@ internal sealed class DeclarativeRule : CompiledRule
         _reason = new PolicyReason(id, reason ?? $"rule '{id}' holds for this call", risk);
     }
 
+    public override CompiledCondition[] Conditions => _conditions;
+
     public override PolicyReason? Evaluate(ToolInvocationContext context)
     {
         var arguments = context.Arguments;
         foreach (var condition in _conditions)
         {
             if (!condition.HoldsFor(arguments))
+            {
+                return null;
+            }
+        }
+
+        return _reason;
+    }
+
+    public override PolicyReason? Evaluate(ToolInvocationContext context, Span<ValueFacts> cache, int[] slots)
+    {
+        var arguments = context.Arguments;
+        var conditions = _conditions;
+        for (var i = 0; i < conditions.Length; i++)
+        {
+            if (!conditions[i].HoldsFor(arguments, cache, slots[i]))
             {
                 return null;
             }

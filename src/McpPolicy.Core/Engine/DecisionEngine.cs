@@ -26,10 +26,11 @@ internal static class DecisionEngine
         var risk = baseReason.Risk;
         List<PolicyReason>? raised = null;
 
-        if (risk != RiskLevel.Block && tool is not null)
+        if (risk != RiskLevel.Block)
         {
             // 2. Hints of an untrusted server can only raise; missing hints take the specification's worst case.
-            if (!plan.Trusted)
+            //    A tool never listed has no hints, but its constraints and rules still apply.
+            if (tool is not null && !plan.Trusted)
             {
                 var hint = HintReason(policy, tool.Hints);
                 if (hint is not null)
@@ -38,47 +39,10 @@ internal static class DecisionEngine
                 }
             }
 
-            // 3. Argument constraints of every matching tools entry.
-            var arguments = context.Arguments;
-            var constrained = plan.Constrained;
-            for (var e = 0; e < constrained.Length && risk != RiskLevel.Block; e++)
+            // 3 and 4: argument constraints and rules.
+            if (plan.UsesArguments)
             {
-                var entry = constrained[e];
-                var constraints = entry.Constraints;
-                for (var c = 0; c < constraints.Length; c++)
-                {
-                    if (constraints[c].IsViolatedBy(arguments))
-                    {
-                        Add(ref raised, ref risk, entry.ViolationReasons[c]);
-                        if (risk == RiskLevel.Block)
-                        {
-                            break;
-                        }
-                    }
-                }
-            }
-
-            // 4. Rules, in id order; a rule that throws blocks.
-            var rules = plan.Rules;
-            for (var r = 0; r < rules.Length && risk != RiskLevel.Block; r++)
-            {
-                PolicyReason? fired;
-                try
-                {
-                    fired = rules[r].Evaluate(context);
-                }
-#pragma warning disable CA1031 // Fail closed: any exception in rule code blocks the call.
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    onRuleError?.Invoke(rules[r].Id, ex);
-                    fired = new PolicyReason(rules[r].Id, $"rule '{rules[r].Id}' failed while checking this call, so the call is blocked", RiskLevel.Block);
-                }
-
-                if (fired is not null)
-                {
-                    Add(ref raised, ref risk, fired);
-                }
+                CheckArguments(plan, context, onRuleError, ref raised, ref risk);
             }
         }
 
@@ -136,6 +100,60 @@ internal static class DecisionEngine
         => !hints.IsReadOnly ? (hints.IsDestructive ? policy.HintDestructive : policy.HintWrite)
             : hints.IsOpenWorld ? policy.HintOpenWorld
             : null;
+
+    /// <summary>Applies the argument constraints of every matching tools entry, then the rules in id order; stops at Block.</summary>
+    private static void CheckArguments(ToolPlan plan, ToolInvocationContext context, Action<string, Exception>? onRuleError, ref List<PolicyReason>? raised, ref RiskLevel risk)
+    {
+        // The facts of each argument key the plan's conditions test, looked up at most once for this call.
+        var slots = default(ArgumentSlots);
+        Span<ValueFacts> cache = slots;
+
+        // 3. Argument constraints of every matching tools entry.
+        var arguments = context.Arguments;
+        var constrained = plan.Constrained;
+        var constraintSlots = plan.ConstraintSlots;
+        for (var e = 0; e < constrained.Length && risk != RiskLevel.Block; e++)
+        {
+            var entry = constrained[e];
+            var constraints = entry.Constraints;
+            var entrySlots = constraintSlots[e];
+            for (var c = 0; c < constraints.Length; c++)
+            {
+                if (constraints[c].IsViolatedBy(arguments, cache, entrySlots[c]))
+                {
+                    Add(ref raised, ref risk, entry.ViolationReasons[c]);
+                    if (risk == RiskLevel.Block)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+
+        // 4. Rules, in id order; a rule that throws blocks.
+        var rules = plan.Rules;
+        var ruleSlots = plan.RuleSlots;
+        for (var r = 0; r < rules.Length && risk != RiskLevel.Block; r++)
+        {
+            PolicyReason? fired;
+            try
+            {
+                fired = rules[r].Evaluate(context, cache, ruleSlots[r]);
+            }
+#pragma warning disable CA1031 // Fail closed: any exception in rule code blocks the call.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                onRuleError?.Invoke(rules[r].Id, ex);
+                fired = new PolicyReason(rules[r].Id, $"rule '{rules[r].Id}' failed while checking this call, so the call is blocked", RiskLevel.Block);
+            }
+
+            if (fired is not null)
+            {
+                Add(ref raised, ref risk, fired);
+            }
+        }
+    }
 
     /// <summary>Records a contribution that sets or raises the running risk; contributions below it change nothing and are not listed.</summary>
     private static void Add(ref List<PolicyReason>? raised, ref RiskLevel risk, PolicyReason reason)

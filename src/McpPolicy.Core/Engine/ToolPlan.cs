@@ -13,6 +13,13 @@ internal sealed class ToolPlan
         BaseEntry = baseEntry;
         Constrained = constrained;
         Rules = rules;
+
+        // Every condition on the same argument key shares one per-decision slot, so a call's argument is looked up
+        // (and its number or length derived) once however many entries and rules test it.
+        var slots = new Dictionary<string, int>(StringComparer.Ordinal);
+        ConstraintSlots = constrained.Select(e => e.Constraints.Select(c => SlotOf(slots, c.Key)).ToArray()).ToArray();
+        RuleSlots = rules.Select(r => r.Conditions.Select(c => SlotOf(slots, c.Key)).ToArray()).ToArray();
+        UsesArguments = constrained.Length > 0 || rules.Length > 0;
     }
 
     public bool Trusted { get; }
@@ -26,7 +33,33 @@ internal sealed class ToolPlan
     /// <summary>Every rule that applies to this name, in rule-id order.</summary>
     public CompiledRule[] Rules { get; }
 
+    /// <summary>Per <see cref="Constrained"/> entry, per constraint: its slot in <see cref="ArgumentSlots"/>, or -1.</summary>
+    public int[][] ConstraintSlots { get; }
+
+    /// <summary>Per rule, per declarative condition: its slot in <see cref="ArgumentSlots"/>, or -1.</summary>
+    public int[][] RuleSlots { get; }
+
+    /// <summary>True when some entry or rule has to look at the call (argument constraints or rules).</summary>
+    public bool UsesArguments { get; }
+
     /// <summary>The decision for a call nothing raised, cached per base-reason slot so the common path allocates nothing.</summary>
     public PolicyDecision PlainDecision(int slot, PolicyReason baseReason, string version)
         => _plain[slot] ??= new PolicyDecision(baseReason.Risk, [baseReason], version);
+
+    private static int SlotOf(Dictionary<string, int> slots, string key)
+    {
+        if (slots.TryGetValue(key, out var slot))
+        {
+            return slot;
+        }
+
+        if (slots.Count >= ArgumentSlots.Capacity)
+        {
+            return -1;
+        }
+
+        slot = slots.Count;
+        slots[key] = slot;
+        return slot;
+    }
 }

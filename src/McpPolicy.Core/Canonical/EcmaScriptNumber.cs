@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace McpPolicy.Schemas;
+namespace McpPolicy;
 
 /// <summary>
 /// Formats a double the way ECMAScript's Number.prototype.toString does (ECMA-262 Number::toString), which RFC 8785

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
-namespace McpPolicy.Schemas;
+namespace McpPolicy;
 
 /// <summary>Writes RFC 8785 canonical JSON to a buffer.</summary>
 internal static class CanonicalJsonWriter
@@ -149,7 +149,7 @@ internal static class CanonicalJsonWriter
         var i = 0;
         foreach (var property in value.EnumerateObject())
         {
-            names[i] = property.Name;
+            names[i] = GetName(property);
             values[i] = property.Value;
             i++;
         }
@@ -188,6 +188,18 @@ internal static class CanonicalJsonWriter
         var span = output.GetSpan(EcmaScriptNumber.MaxLength);
         var written = EcmaScriptNumber.Format(number, span);
         output.Advance(written);
+    }
+
+    private static string GetName(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ArgumentException("A JSON property name with an unpaired surrogate is not I-JSON and has no canonical form.", nameof(property), ex);
+        }
     }
 
     private static string GetString(JsonElement value)

@@ -1,0 +1,125 @@
+using McpPolicy.Core.Tests.TestSupport;
+
+namespace McpPolicy.Core.Tests.Engine;
+
+public sealed class PolicyReloadTests
+{
+    private static McpPolicyOptions AllAt(RiskLevel risk)
+    {
+        var options = new McpPolicyOptions();
+        options.Tools.Add(new ToolPolicy("*/*", risk));
+        return options;
+    }
+
+    [Fact]
+    public void Reload_puts_the_new_policy_in_force()
+    {
+        var evaluator = new PolicyEvaluator(AllAt(RiskLevel.Low));
+        var call = Calls.Known("fs/read");
+        var before = evaluator.Evaluate(call);
+
+        var version = evaluator.Reload(AllAt(RiskLevel.High));
+
+        var after = evaluator.Evaluate(call);
+        Assert.Equal(RiskLevel.Low, before.Risk);
+        Assert.Equal(RiskLevel.High, after.Risk);
+        Assert.Equal(version, evaluator.PolicyVersion);
+        Assert.Equal(version, after.PolicyVersion);
+        Assert.NotEqual(before.PolicyVersion, version);
+    }
+
+    [Fact]
+    public void Invalid_reload_throws_and_keeps_the_policy_in_force()
+    {
+        var evaluator = new PolicyEvaluator(AllAt(RiskLevel.Low));
+        var version = evaluator.PolicyVersion;
+        var invalid = AllAt(RiskLevel.High);
+        invalid.Tools.Add(new ToolPolicy("fs", RiskLevel.High));
+
+        var ex = Assert.Throws<PolicyValidationException>(() => evaluator.Reload(invalid));
+
+        Assert.Equal("$.tools[1].match", Assert.Single(ex.Errors).Path);
+        Assert.Equal(version, evaluator.PolicyVersion);
+        var decision = evaluator.Evaluate(Calls.Known("fs/read"));
+        Assert.Equal((RiskLevel.Low, version), (decision.Risk, decision.PolicyVersion));
+    }
+
+    [Fact]
+    public void Reload_keeps_the_custom_rules()
+    {
+        var evaluator = new PolicyEvaluator(AllAt(RiskLevel.Low), [new SecretArgumentRule()]);
+
+        evaluator.Reload(AllAt(RiskLevel.Medium));
+
+        Assert.Equal("secret-argument", evaluator.Evaluate(Calls.Known("fs/read", """{ "secret": 1 }""")).DecisiveReason.Id);
+    }
+
+    [Fact]
+    public void Reload_of_a_custom_rule_id_clash_is_rejected()
+    {
+        var evaluator = new PolicyEvaluator(AllAt(RiskLevel.Low), [new SecretArgumentRule()]);
+        var clash = AllAt(RiskLevel.Low);
+        clash.Rules.Add(new RulePolicy("secret-argument", "*/*", RiskLevel.High));
+
+        Assert.Throws<PolicyValidationException>(() => evaluator.Reload(clash));
+    }
+
+    [Fact]
+    public void Reloading_the_same_policy_keeps_the_version()
+    {
+        var evaluator = new PolicyEvaluator(AllAt(RiskLevel.Low));
+
+        Assert.Equal(evaluator.PolicyVersion, evaluator.Reload(AllAt(RiskLevel.Low)));
+    }
+
+    [Fact]
+    public void Reload_takes_its_own_copy_of_the_options()
+    {
+        var options = AllAt(RiskLevel.Low);
+        var evaluator = new PolicyEvaluator(options);
+
+        options.Tools[0].Risk = RiskLevel.Block;
+        options.Defaults.UnknownTool = RiskLevel.Low;
+
+        Assert.Equal(RiskLevel.Low, evaluator.Evaluate(Calls.Known("fs/read")).Risk);
+        Assert.Equal(RiskLevel.Block, evaluator.Evaluate(Calls.Unknown("fs/read")).Risk);
+    }
+
+    [Fact]
+    public async Task Every_decision_during_reloads_comes_wholly_from_one_policy()
+    {
+        var low = AllAt(RiskLevel.Low);
+        var high = AllAt(RiskLevel.High);
+        var evaluator = new PolicyEvaluator(low);
+        var lowVersion = evaluator.PolicyVersion;
+        var highVersion = new PolicyEvaluator(high).PolicyVersion;
+        var expected = new Dictionary<string, RiskLevel> { [lowVersion] = RiskLevel.Low, [highVersion] = RiskLevel.High };
+        using var stop = new CancellationTokenSource();
+        var mismatches = 0;
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
+
+        var readers = Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+        {
+            var call = Calls.Known("s/t" + i);
+            while (!stop.IsCancellationRequested)
+            {
+                var decision = evaluator.Evaluate(call);
+                seen[decision.PolicyVersion] = true;
+                if (expected[decision.PolicyVersion] != decision.Risk)
+                {
+                    Interlocked.Increment(ref mismatches);
+                }
+            }
+        })).ToArray();
+
+        for (var i = 0; (i < 2000 || seen.Count < 2) && i < 1_000_000; i++)
+        {
+            evaluator.Reload(i % 2 == 0 ? high : low);
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+        Assert.Equal(0, mismatches);
+        Assert.Equal(2, seen.Count);
+    }
+}
