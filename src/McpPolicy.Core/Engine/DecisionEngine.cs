@@ -39,6 +39,12 @@ internal static class DecisionEngine
                 }
             }
 
+            // A tool never listed gets defaults.unknownTool as its base; a tools entry that rates the name higher still raises it.
+            if (tool is null && plan.BaseEntry is { } unknownEntry && unknownEntry.Risk > risk)
+            {
+                Add(ref raised, ref risk, unknownEntry.BaseReason);
+            }
+
             // 3 and 4: argument constraints and rules.
             if (plan.UsesArguments)
             {

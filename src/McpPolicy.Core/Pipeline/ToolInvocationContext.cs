@@ -77,6 +77,9 @@ public sealed class ToolInvocationContext
     /// <summary>An opaque state object for <see cref="Invoker"/>, so integrations need not allocate a closure per call.</summary>
     public object? InvokerState { get; set; }
 
+    /// <summary>True once the pipeline has handed the call to <see cref="Invoker"/>.</summary>
+    public bool ToolInvoked { get; internal set; }
+
     /// <summary>True when the decision lets the call proceed now: allowed, or HIGH with an approval.</summary>
     public bool IsCleared => Decision is { } d && (d.IsAllowed || (d.Outcome == PolicyOutcome.RequiresApproval && Approval is { IsApproved: true }));
 }

@@ -51,10 +51,13 @@ public sealed class ToolInvocationPipeline
         {
             throw;
         }
-        catch (Exception ex) when (context.Result is null && ex is not McpPolicyToolException)
+        catch (Exception ex) when (ex is not McpPolicyToolException)
         {
-            // A filter failed before anything produced a result: fail closed with a non-leaking message.
-            context.Result = Denials.Create("policy-error", "the policy pipeline failed while checking this call, so it was not run");
+            // A filter failed: fail closed with a non-leaking message. If the tool already ran, its result is withheld,
+            // since a failed post-processing step (sanitizing, inspecting) must not hand back an unchecked result.
+            context.Result = context.ToolInvoked
+                ? Denials.Create("policy-error", "the policy pipeline failed after the tool ran, so its result is withheld")
+                : Denials.Create("policy-error", "the policy pipeline failed while checking this call, so it was not run");
         }
 
         return context.Result ?? Denials.Create("policy-error", "the policy pipeline produced no result for this call, so it was not run");
@@ -81,6 +84,7 @@ public sealed class ToolInvocationPipeline
             return;
         }
 
+        context.ToolInvoked = true;
         context.Result = await context.Invoker(context, cancellationToken).ConfigureAwait(false);
     }
 }

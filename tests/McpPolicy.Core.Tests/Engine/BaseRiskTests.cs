@@ -85,10 +85,10 @@ public sealed class BaseRiskTests
     }
 
     [Theory]
-    [InlineData(RiskLevel.Low)]
-    [InlineData(RiskLevel.Medium)]
-    [InlineData(RiskLevel.Block)]
-    public void Unknown_tool_gets_the_unknown_tool_risk_whatever_the_entries_say(RiskLevel unknownTool)
+    [InlineData(RiskLevel.Low, RiskLevel.High, new[] { "defaults.unknownTool", "tools[0]" })]
+    [InlineData(RiskLevel.Medium, RiskLevel.High, new[] { "defaults.unknownTool", "tools[0]" })]
+    [InlineData(RiskLevel.Block, RiskLevel.Block, new[] { "defaults.unknownTool" })]
+    public void Unknown_tool_takes_the_unknown_tool_risk_and_a_higher_entry_still_raises_it(RiskLevel unknownTool, RiskLevel expected, string[] ids)
     {
         var evaluator = Policies.Evaluator(o =>
         {
@@ -98,8 +98,35 @@ public sealed class BaseRiskTests
 
         var decision = evaluator.Evaluate(Calls.Unknown("fs/read_file"));
 
-        Assert.Equal(unknownTool, decision.Risk);
+        Assert.Equal(expected, decision.Risk);
+        Assert.Equal(ids, decision.Ids());
+    }
+
+    [Fact]
+    public void Unknown_tool_is_not_lowered_by_a_low_entry()
+    {
+        var evaluator = Policies.Evaluator(o =>
+        {
+            o.Defaults.UnknownTool = RiskLevel.Medium;
+            o.Tools.Add(new ToolPolicy("fs/*", RiskLevel.Low));
+        });
+
+        var decision = evaluator.Evaluate(Calls.Unknown("fs/read_file"));
+
+        Assert.Equal(RiskLevel.Medium, decision.Risk);
         Assert.Equal(["defaults.unknownTool"], decision.Ids());
+    }
+
+    [Fact]
+    public void Unknown_tool_matching_a_block_pattern_is_blocked_even_when_unknown_tools_are_allowed()
+    {
+        var evaluator = Policies.Evaluator(o =>
+        {
+            o.Defaults.UnknownTool = RiskLevel.Low;
+            o.Tools.Add(new ToolPolicy("*/delete_*", RiskLevel.Block));
+        });
+
+        Assert.Equal(RiskLevel.Block, evaluator.Evaluate(Calls.Unknown("fs/delete_all")).Risk);
     }
 
     [Fact]

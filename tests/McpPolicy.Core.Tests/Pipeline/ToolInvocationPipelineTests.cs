@@ -227,6 +227,24 @@ public sealed class ToolInvocationPipelineTests
     }
 
     [Fact]
+    public async Task Post_processing_filter_that_throws_withholds_the_result_instead_of_escaping()
+    {
+        var (context, invocations) = Call("fs/read");
+        var failingAfter = new DelegateFilter(ToolInvocationFilterOrder.Record, async (ctx, next, ct) =>
+        {
+            await next(ctx, ct);
+            throw new InvalidOperationException("sanitizer crashed: secret");
+        });
+
+        var result = await Standard(failingAfter).InvokeAsync(context);
+
+        Assert.Equal(1, invocations());
+        Assert.True(result.IsError);
+        Assert.Equal("Denied by policy (rule 'policy-error'): the policy pipeline failed after the tool ran, so its result is withheld.", TextOf(result));
+        Assert.True(context.ToolInvoked);
+    }
+
+    [Fact]
     public async Task Filter_failing_asynchronously_gives_a_denial()
     {
         var (context, _) = Call("fs/read");
