@@ -84,4 +84,6 @@ console.log(
     `is ${range} slower than McpPolicy per decision; ` +
     (mismatch ? `WARNING: risk differs for ${mismatch} size(s).` : "both engines computed the same risk."),
 );
+// Timings of decisions that differ compare different work: fail the run.
+if (mismatch || ours.length !== cedar.length) process.exitCode = 1;
 EOF

@@ -26,19 +26,25 @@
 //             equals -> ==; each guarded by `context.args has <name>`.
 //             minLength/maxLength: Cedar has no string-length operator, so only the
 //             `context.args has <name>` check is emitted for them (the length itself is NOT checked).
-//   tools[i].arguments (violated when a condition does NOT hold; violation raises risk to Block):
-//             choice made here, to keep the Cedar policy count identical to the entry count
-//             whenever the result stays exact:
-//             - entry risk already "Block": merged into the same policy as
-//               `when { <match> && (<violated> || true) }` so Cedar still evaluates the argument
-//               check for a matching tool (as an evaluator that checks the arguments would) while the result stays Block.
-//             - entry risk below Block: a policy cannot carry two risks, so a second policy
-//               `tools[i]:args` @risk("Block") `when { <match> && <violated> }` is emitted. The output
-//               field "policies" is the real Cedar policy count; "entries" is tools + rules.
-//             An absent argument does not violate its constraint.
-// Risk of a request (computed in JS after every call, so the work is comparable):
-//   base  = max @risk among determining tools[...] policies, or defaults.risk if none matched;
-//   risk  = max(base, max @risk among determining rule policies).
+//   tools[i].arguments (violated when a condition does NOT hold; a violation raises the risk to the
+//             entry's onViolation, default Block): a policy cannot carry two risks, so a second policy
+//             `tools[i]:args` @risk("<onViolation>") `when { <match> && <violated> }` is emitted. The output
+//             field "policies" is the real Cedar policy count; "entries" is tools + rules.
+//             An absent argument does not violate its constraint (McpPolicy: unless `required`, not emitted here).
+// Risk of a request (computed in JS after every call, so the work is comparable), as McpPolicy defines it:
+//   base  = @risk of the MOST SPECIFIC determining tools[...] policy (an exact name beats a pattern; among
+//           patterns the longer literal text wins; ties go to the higher risk, then the earlier entry),
+//           or defaults.risk if none matched. (Not the maximum: `bank/*` High must not outrank
+//           `bank/send_money` Low.) Specificity is precomputed per policy at translation time.
+//   risk  = max(base, @risk of every determining tools[i]:args and rule policy).
+// Exactness limits (the scenarios avoid them; the result is checked against McpPolicy's expectedRisk):
+//   - minLength/maxLength are not checked (see above); a rule that relies on them alone would fire in
+//     Cedar and not in McpPolicy.
+//   - a condition on an array argument applies per element in McpPolicy; Cedar compares the whole set.
+//   - a value of the wrong type (say a string for `min`) makes McpPolicy err towards the higher risk
+//     (constraint violated, rule fires); Cedar reports an evaluation error and skips the policy.
+//   - annotation hints, unknown/changed tools and server trust are not modelled (the scenario's server
+//     is trusted and its tool is known, so they do not contribute).
 // Policies are parsed once with preparsePolicySet() and evaluated with statefulIsAuthorized()
 // (Cedar keeps the parsed policy set in wasm memory; only request/context/entities cross the
 // JS/wasm boundary per call).
@@ -162,29 +168,30 @@ function head(id, risk) {
 function translate(doc) {
   const policies = {};
   const meta = {};
-  const add = (id, risk, kind, body) => {
+  const add = (id, risk, kind, body, spec = null) => {
     if (id in policies) throw new Error(`duplicate policy id ${id}`);
     riskRank(risk);
     policies[id] = `${head(id, risk)}\nwhen { ${body} };`;
-    meta[id] = { risk, kind };
+    meta[id] = { risk, kind, ...spec };
   };
 
   const tools = doc.tools ?? [];
   tools.forEach((t, i) => {
     const id = `tools[${i}]`;
     const m = matchExpr(t.match);
+    // Specificity, as McpPolicy's CompiledToolEntry.IsMoreSpecificThan ranks matching entries.
+    const spec = {
+      exact: !t.match.includes("*"),
+      literal: t.match.length - (t.match.match(/\*/g) ?? []).length,
+      rank: riskRank(t.risk),
+      index: i,
+    };
+    add(id, t.risk, "tool", m, spec);
     const args = Object.entries(t.arguments ?? {});
-    if (args.length === 0) {
-      add(id, t.risk, "tool", m);
-      return;
-    }
-    // violated = some present argument whose condition does not hold
-    const violated = args.map(([n, c]) => `(${hasArg(n)} && !(${conditionHolds(n, c)}))`).join(" || ");
-    if (t.risk === "Block") {
-      add(id, t.risk, "tool", `${m} && (${violated} || true)`);
-    } else {
-      add(id, t.risk, "tool", m);
-      add(`${id}:args`, "Block", "tool", `${m} && (${violated})`);
+    if (args.length > 0) {
+      // violated = some present argument whose condition does not hold
+      const violated = args.map(([n, c]) => `(${hasArg(n)} && !(${conditionHolds(n, c)}))`).join(" || ");
+      add(`${id}:args`, t.onViolation ?? "Block", "violation", `${m} && (${violated})`);
     }
   });
 
@@ -200,19 +207,30 @@ function translate(doc) {
 
 // ---------------------------------------------------------------- evaluation
 
+// True when tools entry `a` is more specific than `b` (McpPolicy: CompiledToolEntry.IsMoreSpecificThan).
+function moreSpecific(a, b) {
+  if (a.exact !== b.exact) return a.exact;
+  if (a.literal !== b.literal) return a.literal > b.literal;
+  if (a.rank !== b.rank) return a.rank > b.rank;
+  return a.index < b.index;
+}
+
 function riskOf(answer, meta, defaultRisk) {
   if (answer.type !== "success") {
     throw new Error(`cedar failure: ${JSON.stringify(answer.errors)}`);
   }
-  let toolRisk = null;
-  let ruleRisk = null;
+  let base = null; // the most specific matching tools entry
+  let raised = null; // tools[i]:args violations and rules
   const reasons = answer.response.diagnostics.reason;
   for (let k = 0; k < reasons.length; k++) {
     const m = meta[reasons[k]];
-    if (m.kind === "tool") toolRisk = maxRisk(toolRisk, m.risk);
-    else ruleRisk = maxRisk(ruleRisk, m.risk);
+    if (m.kind === "tool") {
+      if (base === null || moreSpecific(m, base)) base = m;
+    } else {
+      raised = maxRisk(raised, m.risk);
+    }
   }
-  return maxRisk(toolRisk ?? defaultRisk, ruleRisk);
+  return maxRisk(base === null ? defaultRisk : base.risk, raised);
 }
 
 function median(xs) {
