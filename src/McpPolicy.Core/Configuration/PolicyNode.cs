@@ -71,6 +71,11 @@ internal sealed class PolicyNode
 
             return root;
         }
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses to read a string holding an unpaired surrogate escape such as "\ud800".
+            throw new PolicyValidationException([new PolicyError("$", Where(reader.TokenStartIndex), "a string holds an unpaired UTF-16 surrogate escape (such as \\ud800), which is not valid text")]);
+        }
         catch (JsonException ex)
         {
             var location = string.Create(CultureInfo.InvariantCulture, $"{sourceName} line {(ex.LineNumber ?? 0) + 1}, column {(ex.BytePositionInLine ?? 0) + 1}");

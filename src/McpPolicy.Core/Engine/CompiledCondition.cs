@@ -108,7 +108,21 @@ internal sealed class CompiledCondition
             }
         }
 
-        return ok ? new CompiledCondition(key, c, regex) : null;
+        if (!ok)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new CompiledCondition(key, c, regex);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        {
+            // For example a string constant holding a lone UTF-16 surrogate (\ud800), which has no text form to compare.
+            errors.Add(new PolicyError(path, source, "a value in the condition cannot be used for comparison (is it a string with an unpaired surrogate escape such as \\ud800?)"));
+            return null;
+        }
     }
 
     /// <summary>True when the arguments violate this condition used as a constraint.</summary>
@@ -285,8 +299,10 @@ internal sealed class CompiledCondition
         {
             var raw = JsonMarshal.GetRawUtf8Value(value);
             raw = raw[1..^1];
+            // Plain ("5", "-12.5") first, then scientific ("5e3"): Utf8Parser's 'E' format alone does not read plain numbers.
             if (raw.Length is > 0 and < 64 && raw.IndexOf((byte)'\\') < 0
-                && System.Buffers.Text.Utf8Parser.TryParse(raw, out decimal d, out var consumed, 'E') && consumed == raw.Length)
+                && ((System.Buffers.Text.Utf8Parser.TryParse(raw, out decimal d, out var consumed) && consumed == raw.Length)
+                    || (System.Buffers.Text.Utf8Parser.TryParse(raw, out d, out consumed, 'E') && consumed == raw.Length)))
             {
                 number = d;
                 return true;
@@ -455,14 +471,28 @@ internal sealed class CompiledCondition
             _utf8 = _string is null ? null : ToUtf8(_string);
             _utf8Prefix = _utf8 is null ? 0 : ValueFacts.Prefix(_utf8);
             _number = _kind == JsonValueKind.Number && element.TryGetDecimal(out var d) ? d
-                : lenient && _string is not null && decimal.TryParse(_string, NumberStyles.Float, CultureInfo.InvariantCulture, out var ld) ? ld
+                : _string is not null && decimal.TryParse(_string, NumberStyles.Float, CultureInfo.InvariantCulture, out var ld) ? ld
                 : null;
         }
 
-        /// <summary><see cref="Matches"/> for a string value.</summary>
+        /// <summary><see cref="Matches"/> for a string value. A numeric string equals the number it spells, so "5" cannot slip past <c>notIn: [5]</c>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool MatchesString(ref ValueFacts facts)
-            => _utf8 is not null ? facts.StringEquals(_utf8, _utf8Prefix) : _string is not null && facts.Value.ValueEquals(_string);
+            => _string is not null
+                ? (_utf8 is not null ? facts.StringEquals(_utf8, _utf8Prefix) : facts.Value.ValueEquals(_string))
+                : _kind == JsonValueKind.Number && MatchesNumericString(ref facts);
+
+        private bool MatchesNumericString(ref ValueFacts facts)
+        {
+            if (_number is { } n)
+            {
+                return facts.TryGetDecimal(out var d) && d == n;
+            }
+
+            return facts.NumberKind == ValueFacts.NumberBeyondDecimal
+                && double.TryParse(facts.Value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var dbl)
+                && dbl.Equals(_element.GetDouble());
+        }
 
         public bool Matches(ref ValueFacts facts)
         {
@@ -470,9 +500,10 @@ internal sealed class CompiledCondition
             switch (facts.Kind)
             {
                 case JsonValueKind.String:
-                    return _string is not null && (_utf8 is not null ? facts.StringEquals(_utf8, _utf8Prefix) : value.ValueEquals(_string));
+                    return MatchesString(ref facts);
                 case JsonValueKind.Number:
-                    if (_kind != JsonValueKind.Number && !(_lenient && _number is not null))
+                    // A numeric string constant equals the number it spells, as a numeric string argument equals a number constant.
+                    if (_kind != JsonValueKind.Number && _number is null)
                     {
                         return false;
                     }

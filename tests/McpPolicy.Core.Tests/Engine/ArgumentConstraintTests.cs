@@ -64,8 +64,6 @@ public sealed class ArgumentConstraintTests
         => AssertViolated("v", condition, arguments);
 
     [Theory]
-    [InlineData("""{ "equals": 5 }""", """{ "v": "5" }""")]
-    [InlineData("""{ "equals": "5" }""", """{ "v": 5 }""")]
     [InlineData("""{ "in": ["true"] }""", """{ "v": true }""")]
     [InlineData("""{ "pattern": "5" }""", """{ "v": 5 }""")]
     [InlineData("""{ "max": 1000 }""", """{ "v": "cheap" }""")]
