@@ -18,18 +18,34 @@ public static class Denials
         var text = decision.Outcome == PolicyOutcome.RequiresApproval
             ? $"{Prefix} (rule '{reason.Id}'): {reason.Message}. This call needs a human approval, which was not given."
             : $"{Prefix} (rule '{reason.Id}'): {reason.Message}.";
-        return Error(text);
+        return Error(text, reason.Id, decision.Risk);
     }
 
     /// <summary>A denial with an explicit rule id and message.</summary>
     /// <param name="ruleId">The rule or component that refused.</param>
     /// <param name="message">One sentence, safe to show to a model.</param>
     /// <returns>An error result.</returns>
-    public static CallToolResult Create(string ruleId, string message) => Error($"{Prefix} (rule '{ruleId}'): {message}.");
+    public static CallToolResult Create(string ruleId, string message) => Error($"{Prefix} (rule '{ruleId}'): {message}.", ruleId, risk: null);
 
-    private static CallToolResult Error(string text) => new()
+    /// <summary>True when <paramref name="result"/> is a denial made by McpPolicy (it carries the rule id in its <c>_meta</c>).</summary>
+    /// <param name="result">A tool result.</param>
+    /// <returns>True for a policy denial.</returns>
+    public static bool IsDenial(CallToolResult result)
+        => result is { IsError: true, Meta: { } meta } && meta.ContainsKey(McpPolicyMetaKeys.RuleId);
+
+    private static CallToolResult Error(string text, string ruleId, RiskLevel? risk)
     {
-        IsError = true,
-        Content = [new TextContentBlock { Text = text }],
-    };
+        var meta = new System.Text.Json.Nodes.JsonObject { [McpPolicyMetaKeys.RuleId] = ruleId };
+        if (risk is { } r)
+        {
+            meta[McpPolicyMetaKeys.Risk] = r.ToString();
+        }
+
+        return new CallToolResult
+        {
+            IsError = true,
+            Content = [new TextContentBlock { Text = text }],
+            Meta = meta,
+        };
+    }
 }

@@ -39,4 +39,18 @@ public sealed class DenialsTests
         Assert.True(result.IsError);
         Assert.Equal("Denied by policy (rule 'kill-switch'): all tools are paused.", TextOf(result));
     }
+
+    [Fact]
+    public void Denial_meta_names_the_rule_and_risk_for_hosts_and_audits()
+    {
+        var decision = new PolicyDecision(RiskLevel.Block, [new PolicyReason("tools[3]", "deleting is not allowed here", RiskLevel.Block)], "v1");
+
+        var result = Denials.For(decision);
+
+        Assert.Equal("tools[3]", (string?)result.Meta![McpPolicyMetaKeys.RuleId]);
+        Assert.Equal("Block", (string?)result.Meta[McpPolicyMetaKeys.Risk]);
+        Assert.True(Denials.IsDenial(result));
+        Assert.False(Denials.IsDenial(new ModelContextProtocol.Protocol.CallToolResult { IsError = true }));
+        Assert.Equal("kill-switch", (string?)Denials.Create("kill-switch", "paused").Meta![McpPolicyMetaKeys.RuleId]);
+    }
 }
