@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -5,11 +6,13 @@ using System.Text.Json;
 namespace McpPolicy;
 
 /// <summary>
-/// The digest an approval is bound to: SHA-256 over the server id, tool name, canonical (RFC 8785) arguments, tool definition
-/// hash and policy version. A different argument, a changed tool or a new policy gives a different digest, so needs a new approval.
+/// The digest an approval is bound to: SHA-256 over the server id, tool name, canonical arguments (key-sorted, type-tagged,
+/// numbers by exact decimal value), tool definition hash and policy version. A different argument, a changed tool or a new policy gives a different digest, so needs a new approval.
 /// </summary>
 public static class ApprovalDigest
 {
+    private const int MaxDepth = 256;
+
     /// <summary>Computes the digest for a call under a policy version.</summary>
     /// <param name="context">The call.</param>
     /// <param name="policyVersion">The version of the policy that asked for approval.</param>
@@ -22,17 +25,79 @@ public static class ApprovalDigest
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
-            writer.WriteStringValue("mcppolicy-approval/v1");
+            writer.WriteStringValue("mcppolicy-approval/v2");
             writer.WriteStringValue(context.ServerId);
             writer.WriteStringValue(context.ToolName);
             writer.WriteStringValue(context.Tool?.DefinitionHash ?? "unknown");
             writer.WriteStringValue(policyVersion);
-            context.Arguments.WriteTo(writer);
+            WriteExact(writer, context.Arguments.ToJsonElement(), 0);
             writer.WriteEndArray();
         }
 
-        using var doc = JsonDocument.Parse(buffer.ToArray());
-        return Convert.ToHexStringLower(SHA256.HashData(CanonicalJson.Serialize(doc.RootElement)));
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
+    }
+
+    /// <summary>
+    /// A type-tagged, key-sorted form of a JSON value in which numbers keep their exact decimal value. RFC 8785 would read
+    /// numbers as doubles, so 9007199254740993 and 9007199254740992 would share a digest and one approval would cover both.
+    /// Equal values (10, 10.0, 1e1) still give equal digests; a number too large for decimal keeps its literal text.
+    /// </summary>
+    private static void WriteExact(Utf8JsonWriter writer, JsonElement value, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new ArgumentException("The arguments are nested too deeply to bind an approval to them.", nameof(value));
+        }
+
+        writer.WriteStartArray();
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStringValue("o");
+                var members = value.EnumerateObject().Select(p => (p.Name, p.Value)).ToList();
+                members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                for (var i = 0; i < members.Count; i++)
+                {
+                    if (i > 0 && string.Equals(members[i].Name, members[i - 1].Name, StringComparison.Ordinal))
+                    {
+                        throw new ArgumentException($"The arguments hold the member '{members[i].Name}' twice.", nameof(value));
+                    }
+
+                    writer.WriteStringValue(members[i].Name);
+                    WriteExact(writer, members[i].Value, depth + 1);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStringValue("a");
+                foreach (var item in value.EnumerateArray())
+                {
+                    WriteExact(writer, item, depth + 1);
+                }
+
+                break;
+            case JsonValueKind.String:
+                writer.WriteStringValue("s");
+                writer.WriteStringValue(value.GetString());
+                break;
+            case JsonValueKind.Number:
+                writer.WriteStringValue("n");
+                writer.WriteStringValue(value.TryGetDecimal(out var d)
+                    ? (d / 1.0000000000000000000000000000m).ToString(CultureInfo.InvariantCulture)
+                    : value.GetRawText().ToUpperInvariant());
+                break;
+            case JsonValueKind.True:
+                writer.WriteStringValue("t");
+                break;
+            case JsonValueKind.False:
+                writer.WriteStringValue("f");
+                break;
+            default:
+                writer.WriteStringValue("z");
+                break;
+        }
+
+        writer.WriteEndArray();
     }
 
     /// <summary>A readable, bounded preview of the arguments for an approver: canonical JSON with long strings shortened.</summary>

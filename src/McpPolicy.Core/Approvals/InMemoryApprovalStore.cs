@@ -2,10 +2,25 @@ using System.Collections.Concurrent;
 
 namespace McpPolicy;
 
-/// <summary>The default <see cref="IApprovalStore"/>: grants in memory, per process. Expired grants are dropped as they are met and on each grant.</summary>
+/// <summary>
+/// The default <see cref="IApprovalStore"/>: grants in memory, per process. Expired grants are dropped when they are met, and
+/// every <see cref="SweepInterval"/> grants the whole store is swept, so unused grants cannot pile up.
+/// </summary>
 public sealed class InMemoryApprovalStore : IApprovalStore
 {
+    /// <summary>How many grants are recorded between two sweeps of expired ones.</summary>
+    public const int SweepInterval = 64;
+
     private readonly ConcurrentDictionary<string, Entry> _grants = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
+    private int _sinceSweep;
+
+    /// <summary>Creates an empty store.</summary>
+    /// <param name="time">The clock used to sweep expired grants; the system clock when null.</param>
+    public InMemoryApprovalStore(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+    }
 
     /// <summary>The number of grants currently held (expired ones may still be counted until swept).</summary>
     public int Count => _grants.Count;
@@ -26,6 +41,11 @@ public sealed class InMemoryApprovalStore : IApprovalStore
         }
 
         _grants[digest] = new Entry(grant, expiresAt, singleUse);
+        if (Interlocked.Increment(ref _sinceSweep) >= SweepInterval)
+        {
+            Interlocked.Exchange(ref _sinceSweep, 0);
+            RemoveExpired(_time.GetUtcNow());
+        }
     }
 
     /// <inheritdoc />

@@ -354,7 +354,8 @@ internal sealed class PolicyReader
                     var text = ReadString(p, n);
                     if (text is not null)
                     {
-                        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var t) && t > TimeSpan.Zero)
+                        // hh:mm:ss only: TimeSpan.TryParse reads a bare "120" as 120 days.
+                        if (text.Contains(':', StringComparison.Ordinal) && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var t) && t > TimeSpan.Zero)
                         {
                             o.Approval.Timeout = t;
                         }

@@ -51,7 +51,7 @@ public static class McpPolicyServiceCollectionExtensions
             sp.GetService<ILogger<PolicyEvaluator>>()));
         services.TryAddSingleton<IPolicyEvaluator>(sp => sp.GetRequiredService<PolicyEvaluator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, PolicyAssessmentFilter>());
-        services.TryAddSingleton<IApprovalStore, InMemoryApprovalStore>();
+        services.TryAddSingleton<IApprovalStore>(sp => new InMemoryApprovalStore(sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new McpPolicyChatApprovals(sp.GetRequiredService<IApprovalStore>(), sp.GetService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, PolicyDecisionFilter>(sp => new PolicyDecisionFilter(
             sp.GetRequiredService<IPolicyEvaluator>(),

@@ -298,7 +298,7 @@ internal sealed class CompiledCondition
         if (value.ValueKind == JsonValueKind.String)
         {
             var raw = JsonMarshal.GetRawUtf8Value(value);
-            raw = raw[1..^1];
+            raw = raw[1..^1].Trim(" \t\r\n"u8);
             // Plain ("5", "-12.5") first, then scientific ("5e3"): Utf8Parser's 'E' format alone does not read plain numbers.
             if (raw.Length is > 0 and < 64 && raw.IndexOf((byte)'\\') < 0
                 && ((System.Buffers.Text.Utf8Parser.TryParse(raw, out decimal d, out var consumed) && consumed == raw.Length)
@@ -308,7 +308,13 @@ internal sealed class CompiledCondition
                 return true;
             }
 
-            if (raw.Length is > 0 and < 400 && raw.IndexOf((byte)'\\') < 0
+            if (raw.IndexOf((byte)'\\') >= 0)
+            {
+                // Escaped text ("\u0035" is "5"): unescape first, so an escape cannot hide a number from a limit or a deny list.
+                return TryParseNumberText(value.GetString()!, out number);
+            }
+
+            if (raw.Length is > 0 and < 400
                 && double.TryParse(Encoding.UTF8.GetString(raw), NumberStyles.Float, CultureInfo.InvariantCulture, out var dbl) && double.IsFinite(dbl))
             {
                 return true;
@@ -316,6 +322,24 @@ internal sealed class CompiledCondition
         }
 
         return false;
+    }
+
+    private static bool TryParseNumberText(string text, out decimal? number)
+    {
+        number = null;
+        text = text.Trim();
+        if (text.Length is 0 or > 400)
+        {
+            return false;
+        }
+
+        if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        {
+            number = d;
+            return true;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var dbl) && double.IsFinite(dbl);
     }
 
     private Tri EvaluateString(ref ValueFacts facts)
@@ -486,7 +510,14 @@ internal sealed class CompiledCondition
         {
             if (_number is { } n)
             {
-                return facts.TryGetDecimal(out var d) && d == n;
+                if (facts.TryGetDecimal(out var d))
+                {
+                    return d == n;
+                }
+
+                return facts.NumberKind == ValueFacts.NumberBeyondDecimal
+                    && double.TryParse(facts.Value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var big)
+                    && big.Equals((double)n);
             }
 
             return facts.NumberKind == ValueFacts.NumberBeyondDecimal

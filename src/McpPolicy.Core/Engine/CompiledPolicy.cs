@@ -20,6 +20,7 @@ internal sealed class CompiledPolicy
     private readonly FrozenDictionary<string, CompiledRule[]> _rulesByServer;
     private readonly CompiledRule[] _rulesAnyServer;
     private readonly ConcurrentDictionary<(string Server, string Tool), ToolPlan> _plans = new();
+    private int _planCount;
 
     public CompiledPolicy(
         string version,
@@ -95,9 +96,17 @@ internal sealed class CompiledPolicy
         }
 
         plan = BuildIndexedPlan(server, tool);
-        if (_plans.Count < MaxCachedPlans)
+        // ConcurrentDictionary.Count takes every lock, so the bound is kept with a counter instead (it may overshoot by the number of racing threads).
+        if (Volatile.Read(ref _planCount) < MaxCachedPlans)
         {
-            plan = _plans.GetOrAdd((server, tool), plan);
+            if (_plans.TryAdd((server, tool), plan))
+            {
+                Interlocked.Increment(ref _planCount);
+            }
+            else if (_plans.TryGetValue((server, tool), out var existing))
+            {
+                plan = existing;
+            }
         }
 
         return plan;

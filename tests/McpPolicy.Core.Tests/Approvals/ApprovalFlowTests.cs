@@ -268,6 +268,37 @@ public sealed class ApprovalFlowTests
         }
     }
 
+    [Fact]
+    public void Digest_keeps_large_integers_exact_so_one_approval_cannot_cover_a_neighbouring_number()
+    {
+        static string Digest(string args) => ApprovalDigest.Compute(new ToolInvocationContext("bank", "pay", ToolArguments.Parse(args), new ToolDescriptor("pay") { DefinitionHash = "h" }), "v1");
+
+        Assert.NotEqual(Digest("""{"account":9007199254740993}"""), Digest("""{"account":9007199254740992}"""));
+        Assert.NotEqual(Digest("""{"account":12345678901234567890123}"""), Digest("""{"account":12345678901234567890124}"""));
+        Assert.Equal(Digest("""{"n":10}"""), Digest("""{"n":10.0}"""));
+        Assert.Equal(Digest("""{"n":10}"""), Digest("""{"n":1e1}"""));
+        Assert.NotEqual(Digest("""{"n":5}"""), Digest("""{"n":"5"}"""));
+        Assert.NotEqual(Digest("""{"n":{"a":1}}"""), Digest("""{"n":["a",1]}"""));
+    }
+
+    [Fact]
+    public void Store_sweeps_expired_grants_as_new_ones_arrive()
+    {
+        var store = new InMemoryApprovalStore(_time);
+        for (var i = 0; i < 10; i++)
+        {
+            store.Grant("old" + i, new ApprovalGrant(true, "alice", "old" + i), _time.GetUtcNow().AddMinutes(1), singleUse: true);
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        for (var i = 0; i < InMemoryApprovalStore.SweepInterval; i++)
+        {
+            store.Grant("new" + i, new ApprovalGrant(true, "alice", "new" + i), _time.GetUtcNow().AddMinutes(1), singleUse: true);
+        }
+
+        Assert.True(store.Count <= InMemoryApprovalStore.SweepInterval, $"expired grants were kept: {store.Count}");
+    }
+
     private sealed class ScriptedHandler : IApprovalHandler
     {
         private readonly Func<ApprovalRequest, CancellationToken, Task<ApprovalResponse>> _answer;

@@ -162,6 +162,7 @@ public sealed class PolicyLoaderJsonTests
     [InlineData("""{ "rules": [ { "id": "r", "risk": "High", "when": { "a": 5 } } ] }""", "$.rules[0].when.a", "expected an object")]
     [InlineData("""{ "approval": { "timeout": "soon" } }""", "$.approval.timeout", "not a positive time span")]
     [InlineData("""{ "approval": { "timeout": "-00:01:00" } }""", "$.approval.timeout", "not a positive time span")]
+    [InlineData("""{ "approval": { "timeout": "120" } }""", "$.approval.timeout", "not a positive time span")]
     public void Value_of_the_wrong_type_names_its_path(string json, string path, string message)
     {
         var ex = Assert.Throws<PolicyValidationException>(() => PolicyLoader.FromJson(json));

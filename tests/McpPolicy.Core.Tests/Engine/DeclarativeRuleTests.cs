@@ -63,9 +63,12 @@ public sealed class DeclarativeRuleTests
     public void Value_of_the_wrong_type_makes_the_rule_fire(string arguments)
         => Assert.True(Fires(WithRule("""{ "amount": { "min": 1000 } }"""), arguments));
 
-    [Fact]
-    public void Escaped_numeric_string_is_not_trusted_and_makes_the_rule_fire()
-        => Assert.True(Fires(WithRule("""{ "amount": { "min": 1000 } }"""), """{ "amount": "\u0031" }"""));
+    [Theory]
+    [InlineData("""{ "amount": "\u0031" }""", false)]
+    [InlineData("""{ "amount": "\u0035000" }""", true)]
+    [InlineData("""{ "amount": " 5000 " }""", true)]
+    public void Escaped_or_padded_numeric_string_is_read_as_the_number_it_spells(string arguments, bool fires)
+        => Assert.Equal(fires, Fires(WithRule("""{ "amount": { "min": 1000 } }"""), arguments));
 
     [Fact]
     public void Pattern_on_a_non_string_makes_the_rule_fire()

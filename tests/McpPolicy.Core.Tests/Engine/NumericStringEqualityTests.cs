@@ -14,6 +14,9 @@ public sealed class NumericStringEqualityTests
     [InlineData("\"5\"")]
     [InlineData("\"5.0\"")]
     [InlineData("\"5e0\"")]
+    [InlineData("\" 5\"")]
+    [InlineData("\"5 \"")]
+    [InlineData("\"\\u0035\"")]
     [InlineData("5")]
     public void Numeric_string_cannot_slip_past_a_notIn_deny_list(string value)
     {
