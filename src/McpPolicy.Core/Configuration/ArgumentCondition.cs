@@ -34,6 +34,12 @@ public sealed class ArgumentCondition
     /// <summary>A string value must have at most this many characters (Unicode code points).</summary>
     public int? MaxLength { get; set; }
 
+    /// <summary>
+    /// Typed constraints contributed by other packages (<see cref="IArgumentConstraintKind"/>), keyed by kind name such as
+    /// <c>path</c>, <c>url</c> or <c>commandLine</c>, with their JSON settings.
+    /// </summary>
+    public IDictionary<string, JsonElement> Typed { get; } = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+
     /// <summary>In a constraint: the argument must be present. In a rule: ignored (an absent argument never holds).</summary>
     public bool Required { get; set; }
 

@@ -407,7 +407,7 @@ internal sealed class PolicyReader
                     case "path":
                     case "url":
                     case "commandLine":
-                        Error(kp, n, $"the typed constraint '{k}' is not supported yet in this version of McpPolicy (it arrives with McpPolicy.Schemas); remove it rather than rely on it");
+                        c.Typed[Canonical(k, ConditionKeys)!] = n.ToJsonElement();
                         break;
                 }
             }

@@ -7,17 +7,19 @@ namespace McpPolicy;
 internal sealed class McpPolicyOptionsValidator : IValidateOptions<McpPolicyOptions>
 {
     private readonly IEnumerable<IPolicyRule> _rules;
+    private readonly IEnumerable<IArgumentConstraintKind> _kinds;
 
-    public McpPolicyOptionsValidator(IEnumerable<IPolicyRule> rules)
+    public McpPolicyOptionsValidator(IEnumerable<IPolicyRule> rules, IEnumerable<IArgumentConstraintKind> kinds)
     {
         _rules = rules;
+        _kinds = kinds;
     }
 
     public ValidateOptionsResult Validate(string? name, McpPolicyOptions options)
     {
         try
         {
-            PolicyCompiler.Compile(options, _rules);
+            PolicyCompiler.Compile(options, _rules, _kinds);
             return ValidateOptionsResult.Success;
         }
         catch (PolicyValidationException ex)

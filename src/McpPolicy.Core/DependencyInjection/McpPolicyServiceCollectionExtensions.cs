@@ -48,7 +48,8 @@ public static class McpPolicyServiceCollectionExtensions
         services.TryAddSingleton(sp => new PolicyEvaluator(
             sp.GetRequiredService<IOptions<McpPolicyOptions>>().Value,
             sp.GetServices<IPolicyRule>(),
-            sp.GetService<ILogger<PolicyEvaluator>>()));
+            sp.GetService<ILogger<PolicyEvaluator>>(),
+            sp.GetServices<IArgumentConstraintKind>()));
         services.TryAddSingleton<IPolicyEvaluator>(sp => sp.GetRequiredService<PolicyEvaluator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, PolicyAssessmentFilter>());
         services.TryAddSingleton<IApprovalStore>(sp => new InMemoryApprovalStore(sp.GetService<TimeProvider>()));

@@ -32,9 +32,11 @@ internal sealed class CompiledCondition
     private readonly int? _minLength;
     private readonly int? _maxLength;
     private readonly bool _required;
+    private readonly IArgumentCheck[]? _typed;
 
-    private CompiledCondition(string key, ArgumentCondition c, Regex? pattern)
+    private CompiledCondition(string key, ArgumentCondition c, Regex? pattern, IArgumentCheck[] typed)
     {
+        _typed = typed.Length == 0 ? null : typed;
         Key = key;
         _pointer = JsonPointer.Split(key);
         var lenient = c.FromConfiguration;
@@ -54,7 +56,7 @@ internal sealed class CompiledCondition
         _minInt64 = _integralBounds && _min is { } minBound ? (long)minBound : long.MinValue;
         _maxInt64 = _integralBounds && _max is { } maxBound ? (long)maxBound : long.MaxValue;
         _stringChecks = _pattern is not null || _minLength is not null || _maxLength is not null;
-        Description = Describe(c);
+        Description = typed.Length == 0 ? Describe(c) : string.Join(" and ", new[] { Describe(c) }.Where(d => d.Length > 0).Concat(typed.Select(t => t.Description)));
     }
 
     public string Key { get; }
@@ -62,9 +64,35 @@ internal sealed class CompiledCondition
     /// <summary>A readable summary of what the condition requires, for reasons.</summary>
     public string Description { get; }
 
-    public static CompiledCondition? Compile(string key, ArgumentCondition c, string path, List<PolicyError> errors, string? source)
+    public static CompiledCondition? Compile(string key, ArgumentCondition c, string path, List<PolicyError> errors, string? source, IReadOnlyDictionary<string, IArgumentConstraintKind>? kinds = null)
     {
         var ok = true;
+        var typed = new List<IArgumentCheck>();
+        foreach (var (name, settings) in c.Typed.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            if (kinds is null || !kinds.TryGetValue(name, out var kind))
+            {
+                errors.Add(new PolicyError(path + "." + name, source, $"the typed constraint '{name}' needs McpPolicy.Schemas: add the package and call AddArgumentConstraints() on the McpPolicy builder"));
+                ok = false;
+                continue;
+            }
+
+            try
+            {
+                typed.Add(kind.Compile(settings));
+            }
+            catch (PolicyValidationException ex)
+            {
+                errors.AddRange(ex.Errors.Select(e => new PolicyError(path + "." + name + (e.Path is "$" or "" ? "" : e.Path.TrimStart('$')), source, e.Message)));
+                ok = false;
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add(new PolicyError(path + "." + name, source, ex.Message));
+                ok = false;
+            }
+        }
+
         if (!JsonPointer.IsValid(key, out var pointerError))
         {
             errors.Add(new PolicyError(path, source, pointerError!));
@@ -88,7 +116,7 @@ internal sealed class CompiledCondition
             ok = false;
         }
 
-        if (c is { EqualTo: null, In: null, NotIn: null, Pattern: null, Min: null, Max: null, MinLength: null, MaxLength: null, Required: false })
+        if (c is { EqualTo: null, In: null, NotIn: null, Pattern: null, Min: null, Max: null, MinLength: null, MaxLength: null, Required: false, Typed.Count: 0 })
         {
             errors.Add(new PolicyError(path, source, "the condition is empty; give at least one of equals, in, notIn, pattern, min, max, minLength, maxLength, required"));
             ok = false;
@@ -115,7 +143,7 @@ internal sealed class CompiledCondition
 
         try
         {
-            return new CompiledCondition(key, c, regex);
+            return new CompiledCondition(key, c, regex, typed.ToArray());
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
         {
@@ -274,6 +302,31 @@ internal sealed class CompiledCondition
                 }
 
                 unknown |= r == Tri.Unknown;
+            }
+        }
+
+        if (_typed is not null)
+        {
+            foreach (var check in _typed)
+            {
+                bool? ok;
+                try
+                {
+                    ok = check.Check(facts.Value);
+                }
+#pragma warning disable CA1031 // A typed check that fails counts against the caller, like a wrong type.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                    ok = null;
+                }
+
+                if (ok == false)
+                {
+                    return Tri.False;
+                }
+
+                unknown |= ok is null;
             }
         }
 

@@ -7,11 +7,19 @@ namespace McpPolicy.Engine;
 /// <summary>Validates options and custom rules and compiles them into a <see cref="CompiledPolicy"/>, or throws with every problem found.</summary>
 internal static class PolicyCompiler
 {
-    public static CompiledPolicy Compile(McpPolicyOptions options, IEnumerable<IPolicyRule> customRules)
+    public static CompiledPolicy Compile(McpPolicyOptions options, IEnumerable<IPolicyRule> customRules, IEnumerable<IArgumentConstraintKind>? constraintKinds = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(customRules);
         var errors = new List<PolicyError>();
+        var kinds = new Dictionary<string, IArgumentConstraintKind>(StringComparer.Ordinal);
+        foreach (var kind in constraintKinds ?? [])
+        {
+            if (!kinds.TryAdd(kind.Name, kind))
+            {
+                errors.Add(new PolicyError("constraint kind " + kind.Name, null, $"two argument constraint kinds are registered as '{kind.Name}' ({kinds[kind.Name].GetType().FullName} and {kind.GetType().FullName})"));
+            }
+        }
 
         if (options.Version != 1)
         {
@@ -58,7 +66,7 @@ internal static class PolicyCompiler
             CheckRisk(errors, path + ".risk", t.Risk, t.Source);
             CheckRisk(errors, path + ".onViolation", t.OnViolation, t.Source);
             var glob = ParseGlob(errors, path + ".match", t.Match, t.Source);
-            var conditions = CompileConditions(errors, path + ".arguments", t.Arguments, t.Source);
+            var conditions = CompileConditions(errors, path + ".arguments", t.Arguments, t.Source, kinds);
             if (glob is not null && conditions is not null)
             {
                 tools.Add(new CompiledToolEntry(i, glob, t.Risk, t.Reason, t.OnViolation, conditions));
@@ -90,7 +98,7 @@ internal static class PolicyCompiler
 
             CheckRisk(errors, path + ".risk", r.Risk, r.Source);
             var glob = ParseGlob(errors, path + ".match", r.Match, r.Source);
-            var conditions = CompileConditions(errors, path + ".when", r.When, r.Source);
+            var conditions = CompileConditions(errors, path + ".when", r.When, r.Source, kinds);
             if (glob is not null && conditions is not null)
             {
                 rules.Add(new DeclarativeRule(r.Id, glob, conditions, r.Risk, r.Reason));
@@ -166,7 +174,7 @@ internal static class PolicyCompiler
         return glob;
     }
 
-    private static CompiledCondition[]? CompileConditions(List<PolicyError> errors, string path, IDictionary<string, ArgumentCondition> conditions, string? source)
+    private static CompiledCondition[]? CompileConditions(List<PolicyError> errors, string path, IDictionary<string, ArgumentCondition> conditions, string? source, IReadOnlyDictionary<string, IArgumentConstraintKind> kinds)
     {
         var result = new List<CompiledCondition>();
         var ok = true;
@@ -179,7 +187,7 @@ internal static class PolicyCompiler
                 continue;
             }
 
-            var compiled = CompiledCondition.Compile(key, condition, path + "." + key, errors, source);
+            var compiled = CompiledCondition.Compile(key, condition, path + "." + key, errors, source, kinds);
             if (compiled is null)
             {
                 ok = false;
@@ -240,6 +248,7 @@ internal static class PolicyCompiler
                 .Append(" maxLength=").Append(c.MaxLength?.ToString(CultureInfo.InvariantCulture))
                 .Append(" required=").Append(c.Required)
                 .Append(" lenient=").Append(c.FromConfiguration)
+                .Append(" typed=").Append(string.Join(";", c.Typed.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key + ":" + t.Value.GetRawText())))
                 .Append('\n');
         }
     }

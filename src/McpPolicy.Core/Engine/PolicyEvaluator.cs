@@ -12,6 +12,7 @@ public sealed partial class PolicyEvaluator : IPolicyEvaluator
 {
     private readonly ILogger _logger;
     private readonly IPolicyRule[] _customRules;
+    private readonly IArgumentConstraintKind[] _constraintKinds;
     private readonly Action<string, Exception> _onRuleError;
     private volatile CompiledPolicy _policy;
 
@@ -19,12 +20,14 @@ public sealed partial class PolicyEvaluator : IPolicyEvaluator
     /// <param name="options">The declarative policy.</param>
     /// <param name="rules">Custom rules.</param>
     /// <param name="logger">Receives rule failures (the exception stays in the log, never in the decision).</param>
+    /// <param name="constraintKinds">Typed argument constraints (<c>path</c>, <c>url</c>, <c>commandLine</c>...) the policy may use.</param>
     /// <exception cref="PolicyValidationException">The policy is invalid.</exception>
-    public PolicyEvaluator(McpPolicyOptions options, IEnumerable<IPolicyRule>? rules = null, ILogger<PolicyEvaluator>? logger = null)
+    public PolicyEvaluator(McpPolicyOptions options, IEnumerable<IPolicyRule>? rules = null, ILogger<PolicyEvaluator>? logger = null, IEnumerable<IArgumentConstraintKind>? constraintKinds = null)
     {
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _customRules = rules?.ToArray() ?? [];
-        _policy = PolicyCompiler.Compile(options, _customRules);
+        _constraintKinds = constraintKinds?.ToArray() ?? [];
+        _policy = PolicyCompiler.Compile(options, _customRules, _constraintKinds);
         _onRuleError = (id, ex) => LogRuleFailed(_logger, id, ex);
     }
 
@@ -42,7 +45,7 @@ public sealed partial class PolicyEvaluator : IPolicyEvaluator
     /// <exception cref="PolicyValidationException">The new policy is invalid; nothing changed.</exception>
     public string Reload(McpPolicyOptions options)
     {
-        var compiled = PolicyCompiler.Compile(options, _customRules);
+        var compiled = PolicyCompiler.Compile(options, _customRules, _constraintKinds);
         _policy = compiled;
         return compiled.Version;
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using McpPolicy.Core.Tests.TestSupport;
 
 namespace McpPolicy.Core.Tests.Configuration;
@@ -249,14 +250,56 @@ public sealed class PolicyLoaderJsonTests
     [InlineData("path", """{ "allow": ["/srv/public/**"], "deny": ["**/.env"] }""")]
     [InlineData("url", """{ "schemes": ["https"], "allowHosts": ["*.example.com"] }""")]
     [InlineData("commandLine", """{ "allow": ["git", "ls"], "denyFlags": ["--upload-pack", "-c"] }""")]
-    public void Typed_constraint_that_is_not_supported_yet_is_an_error(string kind, string value)
+    public void Typed_constraint_is_read_and_without_its_package_fails_compilation_naming_it(string kind, string value)
     {
-        var ex = Assert.Throws<PolicyValidationException>(() => PolicyLoader.FromJson(
-            $$"""{ "tools": [ { "match": "fs/read_text_file", "risk": "Low", "arguments": { "arg": { "{{kind}}": {{value}} } } } ] }"""));
+        var options = PolicyLoader.FromJson(
+            $$"""{ "tools": [ { "match": "fs/read_text_file", "risk": "Low", "arguments": { "arg": { "{{kind}}": {{value}} } } } ] }""");
+        Assert.Equal(JsonDocument.Parse(value).RootElement.GetRawText().Replace(" ", "", StringComparison.Ordinal), options.Tools[0].Arguments["arg"].Typed[kind].GetRawText());
+
+        var ex = Assert.Throws<PolicyValidationException>(() => new PolicyEvaluator(options));
 
         var error = Assert.Single(ex.Errors);
         Assert.Equal($"$.tools[0].arguments.arg.{kind}", error.Path);
-        Assert.Contains("not supported yet", error.Message, StringComparison.Ordinal);
+        Assert.Contains("needs McpPolicy.Schemas", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Typed_constraint_uses_a_registered_kind_and_counts_a_throwing_check_against_the_caller()
+    {
+        var options = PolicyLoader.FromJson("""
+            { "servers": { "fs": { "trusted": true } },
+              "tools": [ { "match": "fs/read", "risk": "Low", "arguments": { "path": { "path": { "prefix": "/srv/" } } } } ] }
+            """);
+        var evaluator = new PolicyEvaluator(options, constraintKinds: [new PrefixKind()]);
+
+        Assert.Equal(RiskLevel.Low, evaluator.Evaluate(TestSupport.Calls.Known("fs/read", """{ "path": "/srv/a" }""")).Risk);
+        var denied = evaluator.Evaluate(TestSupport.Calls.Known("fs/read", """{ "path": "/etc/passwd" }"""));
+        Assert.Equal(RiskLevel.Block, denied.Risk);
+        Assert.Contains("must start with /srv/", denied.DecisiveReason.Message, StringComparison.Ordinal);
+        Assert.Equal(RiskLevel.Block, evaluator.Evaluate(TestSupport.Calls.Known("fs/read", """{ "path": "boom" }""")).Risk);
+        Assert.Throws<PolicyValidationException>(() => new PolicyEvaluator(
+            PolicyLoader.FromJson("""{ "tools": [ { "match": "fs/read", "risk": "Low", "arguments": { "path": { "path": { "prefix": 5 } } } } ] }"""),
+            constraintKinds: [new PrefixKind()]));
+    }
+
+    private sealed class PrefixKind : IArgumentConstraintKind
+    {
+        public string Name => "path";
+
+        public IArgumentCheck Compile(JsonElement settings)
+            => settings.TryGetProperty("prefix", out var p) && p.ValueKind == JsonValueKind.String
+                ? new PrefixCheck(p.GetString()!)
+                : throw new ArgumentException("'prefix' must be a string");
+
+        private sealed class PrefixCheck(string prefix) : IArgumentCheck
+        {
+            public string Description => "must start with " + prefix;
+
+            public bool? Check(JsonElement value)
+                => value.ValueKind != JsonValueKind.String ? null
+                    : value.GetString() == "boom" ? throw new InvalidOperationException("bug")
+                    : value.GetString()!.StartsWith(prefix, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -264,12 +307,7 @@ public sealed class PolicyLoaderJsonTests
     {
         var ex = Assert.Throws<PolicyValidationException>(() => PolicyLoader.FromJson(FullFormatExample));
 
-        Assert.Equal(
-            [
-                "$.tools[0].arguments.path.path", "$.tools[3].arguments.url.url", "$.tools[4].arguments.command.commandLine",
-                "$.labels", "$.chains", "$.flows", "$.limits",
-            ],
-            ex.Errors.Select(e => e.Path));
+        Assert.Equal(["$.labels", "$.chains", "$.flows", "$.limits"], ex.Errors.Select(e => e.Path));
         Assert.All(ex.Errors, e => Assert.Contains("not supported yet", e.Message, StringComparison.Ordinal));
     }
 
