@@ -118,7 +118,7 @@ internal sealed class CompiledCondition
 
         if (c is { EqualTo: null, In: null, NotIn: null, Pattern: null, Min: null, Max: null, MinLength: null, MaxLength: null, Required: false, Typed.Count: 0 })
         {
-            errors.Add(new PolicyError(path, source, "the condition is empty; give at least one of equals, in, notIn, pattern, min, max, minLength, maxLength, required"));
+            errors.Add(new PolicyError(path, source, "the condition is empty; give at least one of equals, in, notIn, pattern, min, max, minLength, maxLength, required, path, url, commandLine"));
             ok = false;
         }
 

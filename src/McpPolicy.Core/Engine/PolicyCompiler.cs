@@ -248,8 +248,21 @@ internal static class PolicyCompiler
                 .Append(" maxLength=").Append(c.MaxLength?.ToString(CultureInfo.InvariantCulture))
                 .Append(" required=").Append(c.Required)
                 .Append(" lenient=").Append(c.FromConfiguration)
-                .Append(" typed=").Append(string.Join(";", c.Typed.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key + ":" + t.Value.GetRawText())))
+                .Append(" typed=").Append(string.Join(";", c.Typed.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key + ":" + CanonicalTyped(t.Value))))
                 .Append('\n');
+        }
+    }
+
+    /// <summary>Typed settings by their RFC 8785 form, so whitespace and member order do not change the version.</summary>
+    private static string CanonicalTyped(System.Text.Json.JsonElement settings)
+    {
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(CanonicalJson.Serialize(settings));
+        }
+        catch (ArgumentException)
+        {
+            return settings.GetRawText();
         }
     }
 

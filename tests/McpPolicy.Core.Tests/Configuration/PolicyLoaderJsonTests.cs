@@ -282,6 +282,17 @@ public sealed class PolicyLoaderJsonTests
             constraintKinds: [new PrefixKind()]));
     }
 
+    [Fact]
+    public void Typed_settings_enter_the_policy_version_by_content_not_spelling()
+    {
+        static string Version(string settings) => new PolicyEvaluator(
+            PolicyLoader.FromJson($$"""{ "tools": [ { "match": "fs/read", "risk": "Low", "arguments": { "path": { "path": {{settings}} } } } ] }"""),
+            constraintKinds: [new PrefixKind()]).PolicyVersion;
+
+        Assert.Equal(Version("""{"prefix":"/srv/","x":1}"""), Version("""{ "x": 1.0, "prefix": "/srv/" }"""));
+        Assert.NotEqual(Version("""{"prefix":"/srv/"}"""), Version("""{"prefix":"/srv/data/"}"""));
+    }
+
     private sealed class PrefixKind : IArgumentConstraintKind
     {
         public string Name => "path";
