@@ -9,7 +9,7 @@ internal sealed class PolicyReader
     private static readonly string[] RootKeys = ["$schema", "version", "defaults", "servers", "tools", "rules", "approval", "labels", "chains", "flows", "limits"];
     private static readonly string[] DefaultsKeys = ["risk", "unknownTool", "changedTool"];
     private static readonly string[] ServerKeys = ["trusted"];
-    private static readonly string[] ToolKeys = ["match", "risk", "reason", "arguments", "onViolation"];
+    private static readonly string[] ToolKeys = ["match", "risk", "reason", "arguments", "onViolation", "schema"];
     private static readonly string[] RuleKeys = ["id", "match", "when", "risk", "reason"];
     private static readonly string[] ApprovalKeys = ["timeout", "singleUse"];
     private static readonly string[] ConditionKeys = ["equals", "in", "notIn", "pattern", "min", "max", "minLength", "maxLength", "required", "path", "url", "commandLine"];
@@ -286,6 +286,7 @@ internal sealed class PolicyReader
                 case "reason": tool.Reason = ReadString(p, n); break;
                 case "onViolation": tool.OnViolation = ReadRisk(p, n) ?? tool.OnViolation; break;
                 case "arguments": ReadConditions(p, n, tool.Arguments); break;
+                case "schema": tool.Schema = ReadSchema(p, n); break;
             }
         }
 
@@ -414,6 +415,24 @@ internal sealed class PolicyReader
 
             target[name] = c;
         }
+    }
+
+    private JsonElement? ReadSchema(string path, PolicyNode node)
+    {
+        if (node.FromConfiguration)
+        {
+            // IConfiguration turns every number and boolean into a string and arrays into objects, which changes a schema's meaning.
+            Error(path, node, "a schema overlay cannot be read from IConfiguration, which loses JSON types; put the tools entry in a JSON policy file");
+            return null;
+        }
+
+        if (node.Kind != PolicyNodeKind.Object)
+        {
+            Error(path, node, $"expected a JSON Schema object, found {Describe(node)}");
+            return null;
+        }
+
+        return node.ToJsonElement();
     }
 
     private List<JsonElement>? ReadValueList(string path, PolicyNode node)

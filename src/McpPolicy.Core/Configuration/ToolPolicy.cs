@@ -29,6 +29,13 @@ public sealed class ToolPolicy
     /// <summary>Constraints on arguments, keyed by argument name or JSON Pointer (<c>/options/target</c>).</summary>
     public IDictionary<string, ArgumentCondition> Arguments { get; } = new Dictionary<string, ArgumentCondition>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// An optional JSON Schema object that tightens the tool's upstream input schema (for example <c>additionalProperties: false</c>,
+    /// <c>maxLength</c>, <c>enum</c>). A call's arguments must match the upstream schema and the overlay of every matching entry.
+    /// Enforced by McpPolicy.Schemas (<c>AddSchemaValidation()</c>); a policy with an overlay does not compile without it.
+    /// </summary>
+    public System.Text.Json.JsonElement? Schema { get; set; }
+
     /// <summary>The risk a call gets when an argument constraint is violated. Default: Block.</summary>
     public RiskLevel OnViolation { get; set; } = RiskLevel.Block;
 

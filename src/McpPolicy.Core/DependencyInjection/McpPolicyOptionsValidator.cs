@@ -8,18 +8,20 @@ internal sealed class McpPolicyOptionsValidator : IValidateOptions<McpPolicyOpti
 {
     private readonly IEnumerable<IPolicyRule> _rules;
     private readonly IEnumerable<IArgumentConstraintKind> _kinds;
+    private readonly ISchemaOverlayCompiler? _schemaOverlays;
 
-    public McpPolicyOptionsValidator(IEnumerable<IPolicyRule> rules, IEnumerable<IArgumentConstraintKind> kinds)
+    public McpPolicyOptionsValidator(IEnumerable<IPolicyRule> rules, IEnumerable<IArgumentConstraintKind> kinds, ISchemaOverlayCompiler? schemaOverlays = null)
     {
         _rules = rules;
         _kinds = kinds;
+        _schemaOverlays = schemaOverlays;
     }
 
     public ValidateOptionsResult Validate(string? name, McpPolicyOptions options)
     {
         try
         {
-            PolicyCompiler.Compile(options, _rules, _kinds);
+            PolicyCompiler.Compile(options, _rules, _kinds, _schemaOverlays);
             return ValidateOptionsResult.Success;
         }
         catch (PolicyValidationException ex)

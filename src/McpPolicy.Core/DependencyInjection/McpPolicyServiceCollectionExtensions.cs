@@ -49,7 +49,8 @@ public static class McpPolicyServiceCollectionExtensions
             sp.GetRequiredService<IOptions<McpPolicyOptions>>().Value,
             sp.GetServices<IPolicyRule>(),
             sp.GetService<ILogger<PolicyEvaluator>>(),
-            sp.GetServices<IArgumentConstraintKind>()));
+            sp.GetServices<IArgumentConstraintKind>(),
+            sp.GetService<ISchemaOverlayCompiler>()));
         services.TryAddSingleton<IPolicyEvaluator>(sp => sp.GetRequiredService<PolicyEvaluator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, PolicyAssessmentFilter>());
         services.TryAddSingleton<IApprovalStore>(sp => new InMemoryApprovalStore(sp.GetService<TimeProvider>()));

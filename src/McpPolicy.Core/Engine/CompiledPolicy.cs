@@ -184,6 +184,7 @@ internal sealed class CompiledPolicy
             }
         }
 
-        return new ToolPlan(IsTrusted(server), best, matches.Where(m => m.Constraints.Length > 0).ToArray(), rules.ToArray());
+        var overlays = matches.Where(m => m.SchemaOverlay is not null).OrderBy(m => m.Index).Select(m => m.SchemaOverlay!).ToArray();
+        return new ToolPlan(IsTrusted(server), best, matches.Where(m => m.Constraints.Length > 0).ToArray(), rules.ToArray(), overlays);
     }
 }

@@ -3,7 +3,7 @@ namespace McpPolicy.Engine;
 /// <summary>A <c>tools</c> entry, compiled.</summary>
 internal sealed class CompiledToolEntry
 {
-    public CompiledToolEntry(int index, Glob glob, RiskLevel risk, string? reason, RiskLevel onViolation, CompiledCondition[] constraints)
+    public CompiledToolEntry(int index, Glob glob, RiskLevel risk, string? reason, RiskLevel onViolation, CompiledCondition[] constraints, System.Text.Json.JsonElement? schema = null)
     {
         Index = index;
         Id = "tools[" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]";
@@ -14,7 +14,11 @@ internal sealed class CompiledToolEntry
         ViolationReasons = constraints
             .Select(c => new PolicyReason(Id + ".arguments." + c.Key, $"argument '{c.Key}' is outside what the policy allows ({c.Description})", onViolation))
             .ToArray();
+        SchemaOverlay = schema is { } s ? new ToolSchemaOverlay(index, s) : null;
     }
+
+    /// <summary>The entry's schema overlay, one instance shared by every plan it matches.</summary>
+    public ToolSchemaOverlay? SchemaOverlay { get; }
 
     public int Index { get; }
 

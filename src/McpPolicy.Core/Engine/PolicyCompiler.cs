@@ -7,7 +7,7 @@ namespace McpPolicy.Engine;
 /// <summary>Validates options and custom rules and compiles them into a <see cref="CompiledPolicy"/>, or throws with every problem found.</summary>
 internal static class PolicyCompiler
 {
-    public static CompiledPolicy Compile(McpPolicyOptions options, IEnumerable<IPolicyRule> customRules, IEnumerable<IArgumentConstraintKind>? constraintKinds = null)
+    public static CompiledPolicy Compile(McpPolicyOptions options, IEnumerable<IPolicyRule> customRules, IEnumerable<IArgumentConstraintKind>? constraintKinds = null, ISchemaOverlayCompiler? schemaOverlays = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(customRules);
@@ -67,9 +67,10 @@ internal static class PolicyCompiler
             CheckRisk(errors, path + ".onViolation", t.OnViolation, t.Source);
             var glob = ParseGlob(errors, path + ".match", t.Match, t.Source);
             var conditions = CompileConditions(errors, path + ".arguments", t.Arguments, t.Source, kinds);
-            if (glob is not null && conditions is not null)
+            var schemaOk = CheckSchemaOverlay(errors, path + ".schema", t.Schema, t.Source, schemaOverlays);
+            if (glob is not null && conditions is not null && schemaOk)
             {
-                tools.Add(new CompiledToolEntry(i, glob, t.Risk, t.Reason, t.OnViolation, conditions));
+                tools.Add(new CompiledToolEntry(i, glob, t.Risk, t.Reason, t.OnViolation, conditions, t.Schema?.Clone()));
             }
         }
 
@@ -158,6 +159,37 @@ internal static class PolicyCompiler
         }
     }
 
+    private static bool CheckSchemaOverlay(List<PolicyError> errors, string path, System.Text.Json.JsonElement? schema, string? source, ISchemaOverlayCompiler? compiler)
+    {
+        if (schema is not { } s)
+        {
+            return true;
+        }
+
+        if (s.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            errors.Add(new PolicyError(path, source, $"a schema overlay must be a JSON Schema object, found {s.ValueKind}"));
+            return false;
+        }
+
+        if (compiler is null)
+        {
+            errors.Add(new PolicyError(path, source, "a schema overlay needs McpPolicy.Schemas: add the package and call AddSchemaValidation() on the McpPolicy builder"));
+            return false;
+        }
+
+        try
+        {
+            compiler.Compile(s);
+            return true;
+        }
+        catch (ArgumentException ex)
+        {
+            errors.Add(new PolicyError(path, source, "the schema overlay is not a usable JSON Schema: " + ex.Message));
+            return false;
+        }
+    }
+
     private static Glob? ParseGlob(List<PolicyError> errors, string path, string? match, string? source)
     {
         if (string.IsNullOrEmpty(match))
@@ -216,6 +248,10 @@ internal static class PolicyCompiler
         {
             sb.Append("tool ").Append(Quote(t.Match)).Append(' ').Append(t.Risk).Append(' ').Append(t.OnViolation).Append(' ').Append(Quote(t.Reason)).Append('\n');
             AppendConditions(sb, t.Arguments);
+            if (t.Schema is { } schema)
+            {
+                sb.Append("  schema ").Append(CanonicalTyped(schema)).Append('\n');
+            }
         }
 
         foreach (var r in o.Rules.OrderBy(r => r.Id, StringComparer.Ordinal))

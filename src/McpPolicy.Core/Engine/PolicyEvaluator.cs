@@ -13,6 +13,7 @@ public sealed partial class PolicyEvaluator : IPolicyEvaluator
     private readonly ILogger _logger;
     private readonly IPolicyRule[] _customRules;
     private readonly IArgumentConstraintKind[] _constraintKinds;
+    private readonly ISchemaOverlayCompiler? _schemaOverlays;
     private readonly Action<string, Exception> _onRuleError;
     private volatile CompiledPolicy _policy;
 
@@ -21,13 +22,15 @@ public sealed partial class PolicyEvaluator : IPolicyEvaluator
     /// <param name="rules">Custom rules.</param>
     /// <param name="logger">Receives rule failures (the exception stays in the log, never in the decision).</param>
     /// <param name="constraintKinds">Typed argument constraints (<c>path</c>, <c>url</c>, <c>commandLine</c>...) the policy may use.</param>
+    /// <param name="schemaOverlays">Compiles the policy's schema overlays (<c>tools[].schema</c>); without one, a policy that uses them is invalid.</param>
     /// <exception cref="PolicyValidationException">The policy is invalid.</exception>
-    public PolicyEvaluator(McpPolicyOptions options, IEnumerable<IPolicyRule>? rules = null, ILogger<PolicyEvaluator>? logger = null, IEnumerable<IArgumentConstraintKind>? constraintKinds = null)
+    public PolicyEvaluator(McpPolicyOptions options, IEnumerable<IPolicyRule>? rules = null, ILogger<PolicyEvaluator>? logger = null, IEnumerable<IArgumentConstraintKind>? constraintKinds = null, ISchemaOverlayCompiler? schemaOverlays = null)
     {
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _customRules = rules?.ToArray() ?? [];
         _constraintKinds = constraintKinds?.ToArray() ?? [];
-        _policy = PolicyCompiler.Compile(options, _customRules, _constraintKinds);
+        _schemaOverlays = schemaOverlays;
+        _policy = PolicyCompiler.Compile(options, _customRules, _constraintKinds, _schemaOverlays);
         _onRuleError = (id, ex) => LogRuleFailed(_logger, id, ex);
     }
 
@@ -45,7 +48,7 @@ public sealed partial class PolicyEvaluator : IPolicyEvaluator
     /// <exception cref="PolicyValidationException">The new policy is invalid; nothing changed.</exception>
     public string Reload(McpPolicyOptions options)
     {
-        var compiled = PolicyCompiler.Compile(options, _customRules, _constraintKinds);
+        var compiled = PolicyCompiler.Compile(options, _customRules, _constraintKinds, _schemaOverlays);
         _policy = compiled;
         return compiled.Version;
     }
@@ -87,6 +90,18 @@ public sealed partial class PolicyEvaluator : IPolicyEvaluator
             return RiskLevel.Block;
         }
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ToolSchemaOverlay> GetSchemaOverlays(string serverId, string toolName)
+    {
+        ArgumentNullException.ThrowIfNull(serverId);
+        ArgumentNullException.ThrowIfNull(toolName);
+        return _policy.GetPlan(serverId, toolName).SchemaOverlays;
+    }
+
+    /// <summary>The schema overlays resolved by scanning every entry, with no index or memo. For tests.</summary>
+    internal IReadOnlyList<ToolSchemaOverlay> GetSchemaOverlaysLinear(string serverId, string toolName)
+        => _policy.BuildLinearPlan(serverId, toolName).SchemaOverlays;
 
     /// <summary>The reference evaluation: resolves the plan by scanning every entry, with no index or memo. For tests.</summary>
     internal PolicyDecision EvaluateLinear(ToolInvocationContext context)

@@ -7,9 +7,10 @@ internal sealed class ToolPlan
 
     private readonly PolicyDecision?[] _plain = new PolicyDecision?[9];
 
-    public ToolPlan(bool trusted, CompiledToolEntry? baseEntry, CompiledToolEntry[] constrained, CompiledRule[] rules)
+    public ToolPlan(bool trusted, CompiledToolEntry? baseEntry, CompiledToolEntry[] constrained, CompiledRule[] rules, ToolSchemaOverlay[] schemaOverlays)
     {
         Trusted = trusted;
+        SchemaOverlays = schemaOverlays;
         BaseEntry = baseEntry;
         Constrained = constrained;
         Rules = rules;
@@ -29,6 +30,9 @@ internal sealed class ToolPlan
 
     /// <summary>Every matching tools entry that has argument constraints, in policy order.</summary>
     public CompiledToolEntry[] Constrained { get; }
+
+    /// <summary>The schema overlay of every matching tools entry that has one, in policy order (read by the schema filter, never by Decide).</summary>
+    public ToolSchemaOverlay[] SchemaOverlays { get; }
 
     /// <summary>Every rule that applies to this name, in rule-id order.</summary>
     public CompiledRule[] Rules { get; }

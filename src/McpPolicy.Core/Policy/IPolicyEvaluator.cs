@@ -22,4 +22,13 @@ public interface IPolicyEvaluator
     /// <param name="tool">The tool's definition.</param>
     /// <returns>The risk; <see cref="RiskLevel.Block"/> when evaluation fails.</returns>
     RiskLevel GetListingRisk(string serverId, ToolDescriptor tool);
+
+    /// <summary>
+    /// The schema overlays (<c>tools[].schema</c>) of every tools entry that matches <c>serverId/toolName</c>, in policy
+    /// order; empty when none. Resolved once per name and memoised with the policy in force.
+    /// </summary>
+    /// <param name="serverId">The host-configured server id.</param>
+    /// <param name="toolName">The tool's name.</param>
+    /// <returns>The overlays; the list and its items are the same instances for every call while the policy is in force.</returns>
+    IReadOnlyList<ToolSchemaOverlay> GetSchemaOverlays(string serverId, string toolName);
 }
