@@ -8,8 +8,9 @@ using McpPolicy.Benchmarks;
 // Modes:
 //   emit-scenarios DIR     write policy-10/100/1000.json and call.json (the Cedar comparison's input) and check they load back
 //   measure-decisions DIR  load those files, time PolicyEvaluator.Evaluate, print one JSON line per policy size
+//   measure-schemas DIR    time the reference schemas in DIR (benchmarks/schemas) like ajv-bench.mjs, print JSON lines
 //   anything else          BenchmarkDotNet (for example: --filter '*Evaluator*' [--job short])
-if (args.Length > 0 && args[0] is "emit-scenarios" or "measure-decisions")
+if (args.Length > 0 && args[0] is "emit-scenarios" or "measure-decisions" or "measure-schemas")
 {
     if (args.Length != 2)
     {
@@ -17,7 +18,12 @@ if (args.Length > 0 && args[0] is "emit-scenarios" or "measure-decisions")
         return 2;
     }
 
-    return args[0] == "emit-scenarios" ? DecisionTools.Emit(args[1]) : DecisionTools.Measure(args[1]);
+    return args[0] switch
+    {
+        "emit-scenarios" => DecisionTools.Emit(args[1]),
+        "measure-schemas" => SchemaTools.Measure(args[1]),
+        _ => DecisionTools.Measure(args[1]),
+    };
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Scenario).Assembly).Run(args);

@@ -66,8 +66,9 @@ internal sealed class ValidationState
 
     public static void Return(ValidationState state)
     {
-        Array.Clear(state._path, 0, state._path.Length);
-        Array.Clear(state._scope, 0, state._scope.Length);
+        // Pop and Leave clear the slots they release, so only what an exception left behind is still referenced.
+        Array.Clear(state._path, 0, state._pathCount);
+        Array.Clear(state._scope, 0, state._scopeCount);
         state.Errors = null;
         state._options = JsonSchemaOptions.Default;
         t_cached = state;
@@ -165,7 +166,7 @@ internal sealed class ValidationState
         _path[_pathCount++] = new PathSegment(default, index);
     }
 
-    public void Pop() => _pathCount--;
+    public void Pop() => _path[--_pathCount] = default;
 
     /// <summary>Records a keyword failure at the current instance location (only when collecting).</summary>
     public void Report(string keyword, string schemaLocation, string message)
