@@ -87,7 +87,9 @@ internal sealed class PropertiesKeyword : Keyword
         bool valid = true;
         int index = 0;
         ulong found = 0;
-        Span<char> stack = stackalloc char[JsonText.StackLimit];
+
+        // Names are decoded only for lookups and patterns (or when escaped: those rent), so skip zeroing a stack buffer otherwise.
+        Span<char> stack = _useLookup || _patterns.Length > 0 ? stackalloc char[JsonText.StackLimit] : default;
         foreach (var property in instance.EnumerateObject())
         {
             var raw = JsonText.RawName(property);

@@ -40,7 +40,11 @@ internal sealed class SchemaRegex
         _regex = regex;
         UsesBacktracking = backtracking;
         _timeout = timeout;
+        Fast = AsciiPatternMatcher.TryCreate(source);
     }
+
+    /// <summary>A linear-time matcher for simple ASCII patterns, used instead of the regex when the pattern allows.</summary>
+    public AsciiPatternMatcher? Fast { get; }
 
     /// <summary>The pattern as the schema wrote it.</summary>
     public string Source { get; }
@@ -108,6 +112,11 @@ internal sealed class SchemaRegex
     /// <summary>Searches <paramref name="input"/> (unanchored, as JSON Schema requires).</summary>
     public RegexOutcome Match(ReadOnlySpan<char> input)
     {
+        if (Fast is { } fast)
+        {
+            return fast.IsMatch(input) ? RegexOutcome.Match : RegexOutcome.NoMatch;
+        }
+
         var regex = UsesBacktracking || input.Length <= UntimedLength ? _regex : Timed();
         try
         {

@@ -107,6 +107,26 @@ internal sealed class StringKeyword : Keyword
             return valid;
         }
 
+        if (_format is null && _pattern!.Fast is { } fast && !raw.Contains((byte)'\\'))
+        {
+            // A simple ASCII pattern runs on the UTF-8 bytes: nothing to decode.
+            if (!valid && !state.Collect)
+            {
+                return false;
+            }
+
+            if (!fast.IsMatch(raw))
+            {
+                valid = false;
+                if (state.Collect)
+                {
+                    state.Report("pattern", _patternLocation!, "must match the pattern '" + _pattern.Source + "'");
+                }
+            }
+
+            return valid;
+        }
+
         char[]? rented = null;
         Span<char> buffer = raw.Length <= JsonText.StackLimit ? stackalloc char[JsonText.StackLimit] : (rented = ArrayPool<char>.Shared.Rent(raw.Length));
         var text = buffer[..JsonText.Decode(raw, buffer)];

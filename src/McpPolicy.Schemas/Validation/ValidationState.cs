@@ -19,6 +19,8 @@ internal sealed class ValidationState
     private int _scopeCount;
     private int _steps;
     private long _deadline;
+    private long _timeoutTicks;
+    private bool _clockStarted;
     private TimeProvider _time = TimeProvider.System;
     private JsonSchemaOptions _options = JsonSchemaOptions.Default;
     private bool _trackScope;
@@ -46,11 +48,13 @@ internal sealed class ValidationState
         t_cached = null;
         state._options = options;
         state._time = options.TimeProvider;
-        long now = state._time.GetTimestamp();
+
+        // The clock starts at the first time check (after 64 steps), not here: reading it costs as much as validating a
+        // small instance, and a validation shorter than 64 steps never looks at it anyway.
         double ticks = options.ValidationTimeout.TotalSeconds * state._time.TimestampFrequency;
-        state._deadline = options.ValidationTimeout == Timeout.InfiniteTimeSpan || ticks >= long.MaxValue - now
-            ? long.MaxValue
-            : now + (long)ticks;
+        state._timeoutTicks = options.ValidationTimeout == Timeout.InfiniteTimeSpan || ticks >= long.MaxValue ? long.MaxValue : (long)ticks;
+        state._deadline = 0;
+        state._clockStarted = false;
         state.MaxDepth = options.MaxEvaluationDepth;
         state.Collect = collect;
         state._trackScope = trackScope;
@@ -90,13 +94,14 @@ internal sealed class ValidationState
             return false;
         }
 
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        // The check guarantees far more stack than four nested evaluations use, so every fourth level is enough.
+        if ((Depth & 3) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             ReportLimit(nameof(JsonSchemaOptions.MaxEvaluationDepth), node.Location, "is nested too deeply: validation stopped before exhausting the stack");
             return false;
         }
 
-        if ((++_steps & 63) == 0 && _time.GetTimestamp() > _deadline)
+        if ((++_steps & 63) == 0 && PastDeadline())
         {
             ReportLimit(nameof(JsonSchemaOptions.ValidationTimeout), node.Location,
                 FormattableString.Invariant($"took too long to validate: validation stopped after {_options.ValidationTimeout.TotalMilliseconds:0} ms (ValidationTimeout)"));
@@ -122,13 +127,26 @@ internal sealed class ValidationState
     /// <returns>False when evaluation must stop.</returns>
     public bool Tick(string schemaLocation)
     {
-        if ((++_steps & 63) == 0 && _time.GetTimestamp() > _deadline)
+        if ((++_steps & 63) == 0 && PastDeadline())
         {
             ReportLimit(nameof(JsonSchemaOptions.ValidationTimeout), schemaLocation,
                 FormattableString.Invariant($"took too long to validate: validation stopped after {_options.ValidationTimeout.TotalMilliseconds:0} ms (ValidationTimeout)"));
         }
 
         return !Stopped;
+    }
+
+    private bool PastDeadline()
+    {
+        long now = _time.GetTimestamp();
+        if (!_clockStarted)
+        {
+            _clockStarted = true;
+            _deadline = _timeoutTicks == long.MaxValue || _timeoutTicks >= long.MaxValue - now ? long.MaxValue : now + _timeoutTicks;
+            return false;
+        }
+
+        return now > _deadline;
     }
 
     public void Leave(bool pushedScope)
