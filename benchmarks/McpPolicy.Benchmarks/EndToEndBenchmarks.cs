@@ -11,7 +11,9 @@ namespace McpPolicy.Benchmarks;
 /// <summary>
 /// One in-process <c>tools/call</c> round trip over in-memory pipes: a real MCP server and client, without McpPolicy, with it on
 /// the server side (<c>WithPolicy</c>), on the host side (<c>PolicyClientTransport</c>), and on both. Each side adds its whole
-/// pipeline: context, evaluation, decision filter, and the server guard or the client's request re-parsing.
+/// pipeline: context, evaluation, decision filter, and the server guard or the client's request re-parsing. <c>wrapper</c> is the
+/// floor of any host-side gate: a client transport wrapper that forwards every message unchanged through its own incoming channel
+/// (the shape <c>PolicyClientTransport</c> needs to intercept responses), with no policy.
 /// </summary>
 [MemoryDiagnoser]
 public class EndToEndBenchmarks
@@ -37,11 +39,11 @@ public class EndToEndBenchmarks
     public string? ProtocolVersion { get; set; }
 
     /// <summary>Where McpPolicy runs.</summary>
-    [Params("none", "server", "host", "both")]
+    [Params("none", "wrapper", "server", "host", "both")]
     public string Policy { get; set; } = "none";
 
     [GlobalSetup]
-    public void Setup() => _harness = Harness.StartAsync(Policy is "server" or "both", Policy is "host" or "both", ProtocolVersion).GetAwaiter().GetResult();
+    public void Setup() => _harness = Harness.StartAsync(Policy is "server" or "both", Policy is "host" or "both", Policy is "wrapper", ProtocolVersion).GetAwaiter().GetResult();
 
     [GlobalCleanup]
     public void Cleanup() => _harness!.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -66,7 +68,7 @@ public class EndToEndBenchmarks
 
         public McpClient Client { get; private set; } = null!;
 
-        public static async Task<Harness> StartAsync(bool serverPolicy, bool hostPolicy, string? protocolVersion)
+        public static async Task<Harness> StartAsync(bool serverPolicy, bool hostPolicy, bool passThrough, string? protocolVersion)
         {
             var clientToServer = new Pipe();
             var serverToClient = new Pipe();
@@ -84,7 +86,12 @@ public class EndToEndBenchmarks
             h._server = h._services.GetRequiredService<McpServer>();
             h._stop = new CancellationTokenSource();
             h._run = h._server.RunAsync(h._stop.Token);
-            var transport = new StreamClientTransport(clientToServer.Writer.AsStream(), serverToClient.Reader.AsStream());
+            IClientTransport transport = new StreamClientTransport(clientToServer.Writer.AsStream(), serverToClient.Reader.AsStream());
+            if (passThrough)
+            {
+                transport = new PassThroughClientTransport(transport);
+            }
+
             var clientOptions = new McpClientOptions { ProtocolVersion = protocolVersion };
             if (hostPolicy)
             {

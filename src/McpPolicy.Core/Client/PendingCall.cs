@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Sources;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -7,7 +8,12 @@ namespace McpPolicy.Client;
 /// One <c>tools/call</c> between the client handing it to the transport and its response reaching the client: the request,
 /// the call's cancellation, and the server's reply once the request was sent.
 /// </summary>
-internal sealed class PendingCall : IDisposable
+/// <remarks>
+/// The call is itself what the pipeline awaits for the server's result (<see cref="ReplyAsync"/>): the reply is completed once
+/// (by the reader, a closing connection or a cancellation) and read once, decoded by <see cref="PolicySessionTransport"/> on the
+/// thread that continues the pipeline. A call is never reused, so a value task over it cannot observe another call.
+/// </remarks>
+internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IDisposable
 {
     private const int Deciding = 0;
     private const int Sent = 1;
@@ -15,13 +21,22 @@ internal sealed class PendingCall : IDisposable
 
     private readonly CancellationTokenSource _cancellation = new();
     private CancellationTokenRegistration _clientCancellation;
+    private ManualResetValueTaskSourceCore<JsonRpcMessage> _reply;
     private int _state;
+    private int _replied;
     private int _serverCancelled;
 
-    public PendingCall(PolicySessionTransport transport, JsonRpcRequest request)
+    /// <param name="transport">The session the call belongs to.</param>
+    /// <param name="request">The request as the client sent it.</param>
+    /// <param name="inlineReply">
+    /// True when the pipeline's remaining work after the server answers is bounded and ours alone (no registered filter runs
+    /// after the tool): the reply then completes the call on the transport's reader, without a hop to the thread pool.
+    /// </param>
+    public PendingCall(PolicySessionTransport transport, JsonRpcRequest request, bool inlineReply)
     {
         Transport = transport;
         Request = request;
+        _reply.RunContinuationsAsynchronously = !inlineReply;
     }
 
     public PolicySessionTransport Transport { get; }
@@ -34,9 +49,6 @@ internal sealed class PendingCall : IDisposable
     /// <summary>The strictly parsed params, set once the call was read.</summary>
     public ToolCall Call { get; set; }
 
-    /// <summary>Completed by the transport's reader with the server's response (or failed when the connection closes).</summary>
-    public TaskCompletionSource<JsonRpcMessage> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     /// <summary>Cancelled when the client cancels the call or the transport closes.</summary>
     public CancellationToken Token => _cancellation.Token;
 
@@ -47,6 +59,36 @@ internal sealed class PendingCall : IDisposable
 
     /// <summary>The JSON-RPC error code for a <see cref="McpPolicyToolException"/> that ends the call.</summary>
     public McpErrorCode ErrorCode { get; set; } = McpErrorCode.InvalidParams;
+
+    /// <summary>
+    /// The server's result, decoded: completes with the reply, fails when the connection closes first, is cancelled with the
+    /// call (so it needs no cancellation registration of its own). Awaited once.
+    /// </summary>
+    public ValueTask<CallToolResult> ReplyAsync() => new(this, _reply.Version);
+
+    /// <summary>Hands the server's reply to the call; false when the call already has one (or failed).</summary>
+    public bool TrySetReply(JsonRpcMessage reply)
+    {
+        if (Interlocked.Exchange(ref _replied, 1) != 0)
+        {
+            return false;
+        }
+
+        _reply.SetResult(reply);
+        return true;
+    }
+
+    /// <summary>Fails the wait for the reply (the connection closed, or the call was cancelled).</summary>
+    public bool TrySetReplyFailure(Exception failure)
+    {
+        if (Interlocked.Exchange(ref _replied, 1) != 0)
+        {
+            return false;
+        }
+
+        _reply.SetException(failure);
+        return true;
+    }
 
     /// <summary>
     /// Ties the call to the token the client passed with the request: the MCP client (2.3.1) does not send
@@ -76,14 +118,26 @@ internal sealed class PendingCall : IDisposable
 
     public void Cancel()
     {
+        CancellationToken token;
         try
         {
             // Callbacks run on the thread pool, so the pipeline never unwinds on the thread that reported the cancellation.
+            token = _cancellation.Token;
             _ = _cancellation.CancelAsync();
         }
         catch (ObjectDisposedException)
         {
             // The call already ended.
+            return;
+        }
+
+        if (Volatile.Read(ref _replied) == 0)
+        {
+            // The token is cancelled by now; the wait for the reply follows on the thread pool, for the same reason.
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static state => state.Call.TrySetReplyFailure(new OperationCanceledException(state.Token)),
+                (Call: this, Token: token),
+                preferLocal: false);
         }
     }
 
@@ -92,4 +146,35 @@ internal sealed class PendingCall : IDisposable
         _clientCancellation.Dispose();
         _cancellation.Dispose();
     }
+
+    CallToolResult IValueTaskSource<CallToolResult>.GetResult(short token)
+    {
+        JsonRpcMessage reply;
+        try
+        {
+            reply = _reply.GetResult(token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled with the call: the server hears of it (once) where it already has the request.
+            if (TryClaimServerCancellation())
+            {
+                Transport.NotifyServerCancelled(Id);
+            }
+
+            throw;
+        }
+        catch (Exception ex)
+        {
+            ErrorCode = McpErrorCode.InternalError;
+            throw new McpPolicyToolException("The connection to the server closed before it answered the call.", ex);
+        }
+
+        return PolicySessionTransport.ReadResult(this, reply);
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<CallToolResult>.GetStatus(short token) => _reply.GetStatus(token);
+
+    void IValueTaskSource<CallToolResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _reply.OnCompleted(continuation, state, token, flags);
 }

@@ -81,6 +81,7 @@ public sealed class PolicyClientTransport : IClientTransport
         CatalogLoadTimeout = options.CatalogLoadTimeout;
         TimeProvider = options.TimeProvider ?? timeProvider ?? TimeProvider.System;
         Services = services;
+        InlineReplies = HasOnlyBuiltInFilters(pipeline);
         _logger = (ILogger?)loggerFactory?.CreateLogger<PolicyClientTransport>() ?? NullLogger.Instance;
     }
 
@@ -105,8 +106,27 @@ public sealed class PolicyClientTransport : IClientTransport
 
     internal IServiceProvider? Services { get; }
 
+    /// <summary>
+    /// True when every filter of the pipeline is a built-in step that does nothing once the tool ran, so a server's reply can finish
+    /// its call on the transport's reader (no user code runs there).
+    /// </summary>
+    internal bool InlineReplies { get; }
+
     /// <summary>The most recent connection (for tests).</summary>
     internal PolicySessionTransport? LastSession { get; private set; }
+
+    private static bool HasOnlyBuiltInFilters(ToolInvocationPipeline pipeline)
+    {
+        foreach (var filter in pipeline.Filters)
+        {
+            if (filter is not (PolicyAssessmentFilter or PolicyDecisionFilter))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <inheritdoc />
     public async Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default)

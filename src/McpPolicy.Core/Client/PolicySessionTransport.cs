@@ -23,6 +23,7 @@ internal sealed partial class PolicySessionTransport : ITransport
     private const string OwnRequestIdPrefix = "mcppolicy-tools-list-";
     private const string ProtocolMetaPrefix = "io.modelcontextprotocol/";
     private const int MaxCatalogPages = 1000;
+    private const string InputRequired = "input_required";
 
     private static readonly object OtherRequest = new();
 
@@ -41,12 +42,12 @@ internal sealed partial class PolicySessionTransport : ITransport
     private readonly ILogger _logger;
     private readonly Channel<JsonRpcMessage> _incoming;
     private readonly ConcurrentDictionary<RequestId, object> _outstanding = new();
-    private readonly CancellationTokenSource _closing = new();
     private readonly Task _reader;
 
     // Touched only by the reader loop.
     private ListingInProgress? _listing;
     private volatile bool _closed;
+    private int _closeOnce;
     private int _disposed;
 
     public PolicySessionTransport(PolicyClientTransport owner, ITransport inner, ServerToolCatalog catalog, ILogger logger)
@@ -97,15 +98,22 @@ internal sealed partial class PolicySessionTransport : ITransport
         }
 
         _closed = true;
-        await _closing.CancelAsync().ConfigureAwait(false);
         try
         {
             await _inner.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
-            await _reader.ConfigureAwait(false);
-            _closing.Dispose();
+            // The reader waits without a token, so it ends when the inner transport completes its channel, as disposing it does.
+            // One that does not must not hold disposal up: the connection is closed here instead.
+            if (_inner.MessageReader.Completion.IsCompleted)
+            {
+                await _reader.ConfigureAwait(false);
+            }
+            else
+            {
+                Close(null);
+            }
         }
     }
 
@@ -120,7 +128,7 @@ internal sealed partial class PolicySessionTransport : ITransport
 
     private static bool IsInputRequired(JsonNode? result)
         => result is JsonObject obj && obj.TryGetPropertyValue("resultType", out var type)
-            && type is JsonValue value && value.TryGetValue<string>(out var text) && text == "input_required";
+            && type is JsonValue value && value.TryGetValue<string>(out var text) && text == InputRequired;
 
     private async Task SendTrackedAsync(JsonRpcRequest request, object entry, CancellationToken cancellationToken)
     {
@@ -185,7 +193,7 @@ internal sealed partial class PolicySessionTransport : ITransport
             return;
         }
 
-        var call = new PendingCall(this, request);
+        var call = new PendingCall(this, request, _owner.InlineReplies);
         if (!_outstanding.TryAdd(request.Id, call))
         {
             call.Dispose();
@@ -280,14 +288,21 @@ internal sealed partial class PolicySessionTransport : ITransport
         }
     }
 
-    /// <summary>The pipeline's invoker: sends the exact params that were decided and waits for the server's answer.</summary>
-    private async ValueTask<CallToolResult> SendCallAsync(PendingCall call, CancellationToken cancellationToken)
+    /// <summary>
+    /// The pipeline's invoker: sends the exact params that were decided and returns the server's answer. When the send completes at
+    /// once and the pipeline passed the call's own token, the call itself is the awaited result: no state machine, no task.
+    /// </summary>
+    private ValueTask<CallToolResult> SendCallAsync(PendingCall call, CancellationToken cancellationToken)
     {
         if (!call.TryMarkSent())
         {
-            call.Token.ThrowIfCancellationRequested();
+            if (call.Token.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled<CallToolResult>(call.Token);
+            }
+
             call.ErrorCode = McpErrorCode.InternalError;
-            throw new McpPolicyToolException("The call was already sent to the server; a call is sent at most once.");
+            return ValueTask.FromException<CallToolResult>(new McpPolicyToolException("The call was already sent to the server; a call is sent at most once."));
         }
 
         var request = new JsonRpcRequest
@@ -299,9 +314,30 @@ internal sealed partial class PolicySessionTransport : ITransport
             Context = call.Request.Context,
         };
 
+        Task sending;
         try
         {
-            await _inner.SendMessageAsync(request, cancellationToken).ConfigureAwait(false);
+            sending = _inner.SendMessageAsync(request, cancellationToken);
+        }
+#pragma warning disable CA1031 // Handled as the failed send it is (below).
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            sending = Task.FromException(ex);
+        }
+
+        // The reply is cancelled with the call itself, so only a token a filter made needs a wait of its own.
+        return sending.IsCompletedSuccessfully && cancellationToken == call.Token
+            ? call.ReplyAsync()
+            : AwaitSentCallAsync(call, sending, cancellationToken);
+    }
+
+    /// <summary>The rest of <see cref="SendCallAsync"/> when the send is still under way or the pipeline passed a token of its own.</summary>
+    private async ValueTask<CallToolResult> AwaitSentCallAsync(PendingCall call, Task sending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sending.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -313,12 +349,16 @@ internal sealed partial class PolicySessionTransport : ITransport
             throw new McpPolicyToolException("The call could not be sent to the server.", ex);
         }
 
-        JsonRpcMessage reply;
+        if (cancellationToken == call.Token)
+        {
+            return await call.ReplyAsync().ConfigureAwait(false);
+        }
+
         try
         {
-            reply = await call.Reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await call.ReplyAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || call.Token.IsCancellationRequested)
         {
             // Given up on here (a filter's deadline, or the client): make sure the server hears of it once.
             if (call.TryClaimServerCancellation())
@@ -328,12 +368,14 @@ internal sealed partial class PolicySessionTransport : ITransport
 
             throw;
         }
-        catch (Exception ex)
-        {
-            call.ErrorCode = McpErrorCode.InternalError;
-            throw new McpPolicyToolException("The connection to the server closed before it answered the call.", ex);
-        }
+    }
 
+    /// <summary>
+    /// Turns the server's reply to a call into the result the pipeline sees. Server errors and input-required results end the call
+    /// with the reply itself for the client; a result that does not decode ends it with an error.
+    /// </summary>
+    internal static CallToolResult ReadResult(PendingCall call, JsonRpcMessage reply)
+    {
         if (reply is JsonRpcError)
         {
             // Server errors reach the client unchanged; they are not tool results.
@@ -342,23 +384,37 @@ internal sealed partial class PolicySessionTransport : ITransport
         }
 
         var response = (JsonRpcResponse)reply;
-        if (IsInputRequired(response.Result))
+        CallToolResult? result;
+        JsonException? malformed = null;
+        try
+        {
+            result = ProtocolJson.Deserialize(response.Result, ProtocolJson.CallToolResult);
+        }
+        catch (JsonException ex)
+        {
+            result = null;
+            malformed = ex;
+        }
+
+        // Decoded first, so the result's own node is never materialized to look for the result type.
+        if (result is { ResultType: InputRequired } || (result is null && IsInputRequired(response.Result)))
         {
             // Multi round-trip: the client answers and sends the call again, which is decided again.
             call.PassThrough = reply;
             throw new McpPolicyToolException("The server asked for more input before it can complete the call.");
         }
 
-        try
-        {
-            return JsonSerializer.Deserialize(response.Result, ProtocolJson.CallToolResult) ?? throw new JsonException("The result is null.");
-        }
-        catch (JsonException ex)
+        if (result is null)
         {
             call.ErrorCode = McpErrorCode.InternalError;
-            throw new McpPolicyToolException("The server's result for the call is malformed.", ex);
+            throw new McpPolicyToolException("The server's result for the call is malformed.", malformed ?? new JsonException("The result is null."));
         }
+
+        return result;
     }
+
+    /// <summary>Tells the server a request was cancelled, in the background (best effort).</summary>
+    internal void NotifyServerCancelled(RequestId id) => _ = NotifyServerCancelledAsync(id);
 
     private async Task NotifyServerCancelledAsync(RequestId id)
     {
@@ -512,20 +568,22 @@ internal sealed partial class PolicySessionTransport : ITransport
         Exception? failure = null;
         try
         {
-            await foreach (var message in _inner.MessageReader.ReadAllAsync(_closing.Token).ConfigureAwait(false))
+            // No token: a cancellable wait allocates on every message. Disposing ends the loop (see DisposeAsync).
+            var reader = _inner.MessageReader;
+            while (!_closed && await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                Route(message);
+                while (!_closed && reader.TryRead(out var message))
+                {
+                    Route(message);
+                }
             }
-        }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
-        {
-            // Disposed.
         }
 #pragma warning disable CA1031 // The inner transport failed: pass its exception on to the client as the channel's completion.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            failure = ex;
+            // Unless the client is disposing the connection: that ends it cleanly.
+            failure = Volatile.Read(ref _disposed) == 0 ? ex : null;
         }
         finally
         {
@@ -533,16 +591,24 @@ internal sealed partial class PolicySessionTransport : ITransport
         }
     }
 
+    /// <summary>Fails whatever is pending and completes the client's channel; once (the reader, or a disposal the reader cannot see).</summary>
     private void Close(Exception? failure)
     {
         _closed = true;
+        if (Interlocked.Exchange(ref _closeOnce, 1) != 0)
+        {
+            return;
+        }
+
+        // The client's channel completes first: a call failed below may finish on this thread, and its answer is not delivered.
+        _incoming.Writer.TryComplete(failure);
         var closed = new IOException("The connection to the server closed before it answered.", failure);
         foreach (var pair in _outstanding)
         {
             switch (pair.Value)
             {
                 case PendingCall call:
-                    call.Reply.TrySetException(closed);
+                    call.TrySetReplyFailure(closed);
                     call.Abandon();
                     break;
                 case TaskCompletionSource<JsonRpcMessage> own:
@@ -552,8 +618,6 @@ internal sealed partial class PolicySessionTransport : ITransport
 
             _outstanding.TryRemove(pair);
         }
-
-        _incoming.Writer.TryComplete(failure);
     }
 
     private void Route(JsonRpcMessage message)
@@ -593,7 +657,7 @@ internal sealed partial class PolicySessionTransport : ITransport
         switch (entry)
         {
             case PendingCall call:
-                if (!call.IsSent || !call.Reply.TrySetResult(reply))
+                if (!call.IsSent || !call.TrySetReply(reply))
                 {
                     LogUnsolicitedReply(_logger, _owner.ServerId, reply.Id.ToString());
                 }

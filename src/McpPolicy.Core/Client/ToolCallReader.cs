@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
@@ -49,15 +48,10 @@ internal readonly struct ToolCall
 /// </summary>
 internal static class ToolCallReader
 {
-    private const int MaxRetainedBuffer = 1024 * 1024;
-
     private static readonly JsonDocumentOptions StrictOptions = new() { AllowDuplicateProperties = false };
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static ScratchWriter? t_scratch;
 
     public static ToolCallReadStatus Read(JsonNode? parameters, out ToolCall call)
     {
@@ -68,13 +62,13 @@ internal static class ToolCallReader
         }
 
         JsonElement root;
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
-        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        var scratch = ScratchWriter.Rent(ref t_scratch, default);
         try
         {
-            parameters.WriteTo(writer, McpJsonUtilities.DefaultOptions);
-            writer.Flush();
-            root = JsonElement.Parse(buffer.WrittenSpan, StrictOptions);
+            parameters.WriteTo(scratch.Writer, McpJsonUtilities.DefaultOptions);
+
+            // A copy of its own, never the scratch buffer: the request that is sent is built on it.
+            root = JsonElement.Parse(scratch.WrittenSpan, StrictOptions);
         }
         catch (JsonException)
         {
@@ -82,16 +76,7 @@ internal static class ToolCallReader
         }
         finally
         {
-            if (buffer.Capacity > MaxRetainedBuffer)
-            {
-                t_buffer = null;
-                t_writer = null;
-            }
-            else
-            {
-                buffer.ResetWrittenCount();
-                writer.Reset(buffer);
-            }
+            ScratchWriter.Return(ref t_scratch, scratch);
         }
 
         if (!root.TryGetProperty("name", out var nameElement) || nameElement.ValueKind != JsonValueKind.String || nameElement.GetString() is not { Length: > 0 } name)

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
+using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
 namespace McpPolicy.Core.Tests.Client;
@@ -112,6 +114,95 @@ public sealed class PolicySessionTransportTests
         await PolicyClientTransportTests.Eventually(() => gate.Transport.LastSession!.OutstandingCount == 0);
     }
 
+    [Fact]
+    public async Task Replies_finish_on_the_reader_only_when_no_registered_filter_runs_after_the_tool()
+    {
+        await using var builtIn = await Gate.StartAsync();
+        await using var extended = await Gate.StartAsync(b => b.AddFilter(new RecordingFilter()));
+
+        Assert.True(builtIn.Transport.InlineReplies);
+        Assert.False(extended.Transport.InlineReplies);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Server_error_reaches_the_client_as_the_same_message_whichever_thread_finishes_the_call(bool extraFilter)
+    {
+        await using var gate = await Gate.StartAsync(extraFilter ? b => b.AddFilter(new RecordingFilter()) : null);
+        var error = new JsonRpcError { Id = new RequestId(11), Error = new JsonRpcErrorDetail { Code = (int)McpErrorCode.InvalidParams, Message = "no" } };
+
+        await gate.Client.SendMessageAsync(Call(11, "echo"));
+        await gate.Server.NextSentAsync();
+        gate.Server.Answer(error);
+
+        Assert.Same(error, await gate.NextToClientAsync());
+        await PolicyClientTransportTests.Eventually(() => gate.Transport.LastSession!.OutstandingCount == 0);
+    }
+
+    [Theory]
+    [InlineData("""{"resultType":"input_required","inputRequests":{"q":{"method":"elicitation/create","params":{"message":"?"}}}}""")]
+    [InlineData("""{"resultType":"input_required","content":"not a list"}""")]
+    public async Task Input_required_results_pass_through_unchanged_even_when_they_do_not_decode_as_a_tool_result(string result)
+    {
+        await using var gate = await Gate.StartAsync();
+        var reply = new JsonRpcResponse { Id = new RequestId(12), Result = JsonNode.Parse(result) };
+
+        await gate.Client.SendMessageAsync(Call(12, "echo"));
+        await gate.Server.NextSentAsync();
+        gate.Server.Answer(reply);
+
+        Assert.Same(reply, await gate.NextToClientAsync());
+    }
+
+    [Fact]
+    public async Task Malformed_result_is_a_json_rpc_error()
+    {
+        await using var gate = await Gate.StartAsync();
+
+        await gate.Client.SendMessageAsync(Call(13, "echo"));
+        await gate.Server.NextSentAsync();
+        gate.Server.Answer(new JsonRpcResponse { Id = new RequestId(13), Result = JsonNode.Parse("""{"content":"not a list"}""") });
+
+        var error = Assert.IsType<JsonRpcError>(await gate.NextToClientAsync());
+        Assert.Equal((int)McpErrorCode.InternalError, error.Error.Code);
+    }
+
+    [Fact]
+    public async Task Deadline_a_filter_sets_while_the_server_works_cancels_the_call_on_the_server()
+    {
+        await using var gate = await Gate.StartAsync(b => b.AddFilter(new DeadlineFilter(TimeSpan.FromMilliseconds(100))));
+
+        await gate.Client.SendMessageAsync(Call(14, "echo"));
+        Assert.IsType<JsonRpcRequest>(await gate.Server.NextSentAsync());
+        var cancelled = Assert.IsType<JsonRpcNotification>(await gate.Server.NextSentAsync());
+        var reply = Assert.IsType<JsonRpcResponse>(await gate.NextToClientAsync());
+
+        Assert.Equal(NotificationMethods.CancelledNotification, cancelled.Method);
+        Assert.Equal(new RequestId(14), JsonSerializer.Deserialize<CancelledNotificationParams>(cancelled.Params, McpJsonUtilities.DefaultOptions)!.RequestId);
+        Assert.StartsWith(Denials.Prefix, TextOf(reply), StringComparison.Ordinal);
+        await PolicyClientTransportTests.Eventually(() => gate.Transport.LastSession!.OutstandingCount == 0);
+    }
+
+    [Fact]
+    public async Task Disposal_is_not_held_up_by_an_inner_transport_that_never_completes_its_channel()
+    {
+        var services = new ServiceCollection();
+        services.AddMcpPolicy(PolicyHost.DefaultPolicy);
+        await using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<ToolCatalog>().SetTools("demo", [ToolDescriptor.FromProtocol(new Tool { Name = "echo" })]);
+        var server = new StubbornServerTransport();
+        var transport = provider.CreatePolicyTransport("demo", server);
+        var client = await transport.ConnectAsync();
+        await client.SendMessageAsync(Call(15, "echo"));
+        await server.Inner.NextSentAsync();
+
+        await client.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        await client.MessageReader.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        await PolicyClientTransportTests.Eventually(() => transport.LastSession!.OutstandingCount == 0);
+    }
+
     private static JsonRpcRequest Call(long id, string tool)
         => new() { Id = new RequestId(id), Method = RequestMethods.ToolsCall, Params = new JsonObject { ["name"] = tool, ["arguments"] = new JsonObject { ["text"] = "x" } } };
 
@@ -120,6 +211,37 @@ public sealed class PolicySessionTransportTests
 
     private static string TextOf(JsonRpcResponse response)
         => PolicyClientTransportTests.Text(JsonSerializer.Deserialize<CallToolResult>(response.Result, McpJsonUtilities.DefaultOptions)!);
+
+    /// <summary>Gives the rest of the pipeline (the server's answer) a deadline of its own, as a post-processing step might.</summary>
+    private sealed class DeadlineFilter(TimeSpan deadline) : IToolInvocationFilter
+    {
+        public int Order => ToolInvocationFilterOrder.Inspect;
+
+        public async ValueTask InvokeAsync(ToolInvocationContext context, ToolInvocationDelegate next, CancellationToken cancellationToken)
+        {
+            using var limited = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limited.CancelAfter(deadline);
+            await next(context, limited.Token);
+        }
+    }
+
+    /// <summary>A scripted server whose transport ignores disposal: its channel never completes.</summary>
+    private sealed class StubbornServerTransport : IClientTransport, ITransport
+    {
+        public ScriptedServerTransport Inner { get; } = new();
+
+        public string Name => "stubborn";
+
+        public string? SessionId => null;
+
+        public ChannelReader<JsonRpcMessage> MessageReader => Inner.MessageReader;
+
+        public Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default) => Task.FromResult<ITransport>(this);
+
+        public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) => Inner.SendMessageAsync(message, cancellationToken);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 
     /// <summary>Holds every call at the Identify step until released.</summary>
     private sealed class HoldingFilter : IToolInvocationFilter
