@@ -88,17 +88,7 @@ internal sealed class CommandLineCheck : IArgumentCheck
     /// <inheritdoc />
     public bool? Check(JsonElement value)
     {
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            return null;
-        }
-
-        string text;
-        try
-        {
-            text = value.GetString()!;
-        }
-        catch (InvalidOperationException)
+        if (!ConstraintText.TryGet(value, out var text))
         {
             return null;
         }

@@ -86,19 +86,8 @@ internal sealed class PathCheck : IArgumentCheck
     /// <inheritdoc />
     public bool? Check(JsonElement value)
     {
-        if (value.ValueKind != JsonValueKind.String)
+        if (!ConstraintText.TryGet(value, out var text))
         {
-            return null;
-        }
-
-        string text;
-        try
-        {
-            text = value.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            // An unpaired surrogate escape cannot be decoded, so nobody can tell which file it names.
             return null;
         }
 
