@@ -49,6 +49,10 @@ public class SchemaValidationBenchmarks
     [Benchmark]
     public bool IsValidInvalid() => _validator.IsValid(_invalid);
 
+    /// <summary><see cref="JsonSchemaValidator.Validate"/> on the valid instance: answered by the specialised boolean pass.</summary>
+    [Benchmark]
+    public SchemaValidationResult ValidateValid() => _validator.Validate(_valid);
+
     /// <summary><see cref="JsonSchemaValidator.Validate"/> on the invalid instance: every failure, with its messages.</summary>
     [Benchmark]
     public SchemaValidationResult ValidateInvalid() => _validator.Validate(_invalid);

@@ -6,12 +6,13 @@ namespace McpPolicy.Chains;
 /// </summary>
 /// <remarks>
 /// It runs just inside <see cref="ToolInvocationFilterOrder.Record"/>. The conversation is
-/// <see cref="ToolInvocationContext.ConversationId"/>, or <see cref="DefaultConversationId"/> when the host gave none.
+/// <see cref="ToolInvocationContext.ConversationId"/>, else the caller's principal and client, else <see cref="DefaultConversationId"/>
+/// (see <see cref="ConversationIdentity.Resolve"/>).
 /// </remarks>
 public sealed class ConversationHistoryFilter : IToolInvocationFilter
 {
     /// <summary>The conversation calls without a <see cref="ToolInvocationContext.ConversationId"/> are recorded in.</summary>
-    public const string DefaultConversationId = "default";
+    public const string DefaultConversationId = ConversationIdentity.Default;
 
     private readonly IConversationStore _store;
     private readonly TimeProvider _time;
@@ -36,7 +37,7 @@ public sealed class ConversationHistoryFilter : IToolInvocationFilter
     public static string ConversationIdOf(ToolInvocationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return string.IsNullOrEmpty(context.ConversationId) ? DefaultConversationId : context.ConversationId;
+        return ConversationIdentity.Resolve(context);
     }
 
     /// <inheritdoc />

@@ -6,11 +6,21 @@ public sealed class ConversationHistoryOptions
     /// <summary>The largest allowed <see cref="MaxEventsPerConversation"/>.</summary>
     public const int MaxEventsLimit = 1_000_000;
 
+    /// <summary>The largest allowed <see cref="MaxTaintedCharactersPerConversation"/>.</summary>
+    public const int MaxTaintedCharactersLimit = 16 * 1024 * 1024;
+
     /// <summary>The largest allowed <see cref="IdleTimeout"/>.</summary>
     public static readonly TimeSpan MaxIdleTimeout = TimeSpan.FromDays(365);
 
     /// <summary>How many calls each conversation keeps; older calls are dropped first. Default 256.</summary>
     public int MaxEventsPerConversation { get; set; } = 256;
+
+    /// <summary>
+    /// How many characters of untrusted and private results (after normalization) each conversation keeps fingerprinted for
+    /// taint; the oldest results are dropped first, and a single larger result keeps its beginning. Each character costs
+    /// about 26 bytes. 0 turns taint tracking off. Default 32,768.
+    /// </summary>
+    public int MaxTaintedCharactersPerConversation { get; set; } = 32 * 1024;
 
     /// <summary>How long a conversation may go without a new call before its history is forgotten. Default 1 hour.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromHours(1);
@@ -22,6 +32,11 @@ public sealed class ConversationHistoryOptions
         if (MaxEventsPerConversation is < 1 or > MaxEventsLimit)
         {
             errors.Add($"{nameof(MaxEventsPerConversation)} must be between 1 and {MaxEventsLimit}, but is {MaxEventsPerConversation}.");
+        }
+
+        if (MaxTaintedCharactersPerConversation is < 0 or > MaxTaintedCharactersLimit)
+        {
+            errors.Add($"{nameof(MaxTaintedCharactersPerConversation)} must be between 0 and {MaxTaintedCharactersLimit}, but is {MaxTaintedCharactersPerConversation}.");
         }
 
         if (IdleTimeout <= TimeSpan.Zero || IdleTimeout > MaxIdleTimeout)

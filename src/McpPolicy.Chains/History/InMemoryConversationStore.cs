@@ -16,6 +16,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     private readonly TimeProvider _time;
     private readonly int _maxEvents;
     private readonly TimeSpan _idleTimeout;
+    private readonly int _maxTaintedCharacters;
     private long _lastSweep;
 
     /// <summary>Creates a store.</summary>
@@ -34,6 +35,7 @@ public sealed class InMemoryConversationStore : IConversationStore
         _time = timeProvider ?? TimeProvider.System;
         _maxEvents = options.MaxEventsPerConversation;
         _idleTimeout = options.IdleTimeout;
+        _maxTaintedCharacters = options.MaxTaintedCharactersPerConversation;
         _lastSweep = _time.GetTimestamp();
     }
 
@@ -59,11 +61,7 @@ public sealed class InMemoryConversationStore : IConversationStore
                     continue;
                 }
 
-                if (conversation.Events.Count > 0 && IsIdle(conversation, now))
-                {
-                    conversation.Events.Clear();
-                }
-
+                ForgetIfIdle(conversation, now);
                 if (conversation.Events.Count == _maxEvents)
                 {
                     conversation.Events.Dequeue();
@@ -118,6 +116,62 @@ public sealed class InMemoryConversationStore : IConversationStore
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc />
+    public ValueTask<TResult> ReadFlowAsync<TArgument, TResult>(string conversationId, TArgument argument, Func<ConversationFlowState?, TArgument, TResult> read, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(conversationId);
+        ArgumentNullException.ThrowIfNull(read);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        if (!_conversations.TryGetValue(conversationId, out var conversation))
+        {
+            return new ValueTask<TResult>(read(null, argument));
+        }
+
+        var now = _time.GetTimestamp();
+        lock (conversation.Gate)
+        {
+            var state = conversation.Removed || IsIdle(conversation, now) ? null : conversation.Flow;
+            return new ValueTask<TResult>(read(state, argument));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<TResult> UpdateFlowAsync<TArgument, TResult>(string conversationId, TArgument argument, Func<ConversationFlowState, TArgument, TResult> update, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(conversationId);
+        ArgumentNullException.ThrowIfNull(update);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var now = _time.GetTimestamp();
+        TResult result;
+        while (true)
+        {
+            var conversation = _conversations.GetOrAdd(conversationId, static _ => new Conversation());
+            lock (conversation.Gate)
+            {
+                if (conversation.Removed)
+                {
+                    continue;
+                }
+
+                ForgetIfIdle(conversation, now);
+                conversation.Flow ??= new ConversationFlowState(_maxTaintedCharacters);
+                result = update(conversation.Flow, argument);
+                conversation.LastActivity = now;
+            }
+
+            break;
+        }
+
+        SweepIfDue(now);
+        return new ValueTask<TResult>(result);
+    }
+
+    /// <summary>The flow state of a conversation as held now, for tests; null when there is none.</summary>
+    internal ConversationFlowState? PeekFlow(string conversationId)
+        => _conversations.TryGetValue(conversationId, out var conversation) ? conversation.Flow : null;
+
     /// <summary>Drops every conversation that has been idle for the idle timeout.</summary>
     internal void SweepIdle(long now)
     {
@@ -149,6 +203,16 @@ public sealed class InMemoryConversationStore : IConversationStore
         }
     }
 
+    // Called with the conversation's lock held: an idle conversation starts over.
+    private void ForgetIfIdle(Conversation conversation, long now)
+    {
+        if ((conversation.Events.Count > 0 || conversation.Flow is not null) && IsIdle(conversation, now))
+        {
+            conversation.Events.Clear();
+            conversation.Flow = null;
+        }
+    }
+
     private bool IsIdle(Conversation conversation, long now) => _time.GetElapsedTime(conversation.LastActivity, now) >= _idleTimeout;
 
     // Called with the conversation's lock held, so no append can slip in between marking and removing.
@@ -156,6 +220,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     {
         conversation.Removed = true;
         conversation.Events.Clear();
+        conversation.Flow = null;
         _conversations.TryRemove(new KeyValuePair<string, Conversation>(conversationId, conversation));
     }
 
@@ -164,6 +229,8 @@ public sealed class InMemoryConversationStore : IConversationStore
         public Lock Gate { get; } = new();
 
         public Queue<ConversationEvent> Events { get; } = new();
+
+        public ConversationFlowState? Flow { get; set; }
 
         public long LastActivity { get; set; }
 

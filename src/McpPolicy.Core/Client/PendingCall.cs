@@ -13,7 +13,7 @@ namespace McpPolicy.Client;
 /// (by the reader, a closing connection or a cancellation) and read once, decoded by <see cref="PolicySessionTransport"/> on the
 /// thread that continues the pipeline. A call is never reused, so a value task over it cannot observe another call.
 /// </remarks>
-internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IDisposable
+internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IValueTaskSource, IDisposable
 {
     private const int Deciding = 0;
     private const int Sent = 1;
@@ -32,12 +32,19 @@ internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IDisposabl
     /// True when the pipeline's remaining work after the server answers is bounded and ours alone (no registered filter runs
     /// after the tool): the reply then completes the call on the transport's reader, without a hop to the thread pool.
     /// </param>
-    public PendingCall(PolicySessionTransport transport, JsonRpcRequest request, bool inlineReply)
+    /// <param name="passResultThrough">
+    /// True when no filter post-processes results: the server's response is handed to the client as it came, not decoded.
+    /// </param>
+    public PendingCall(PolicySessionTransport transport, JsonRpcRequest request, bool inlineReply, bool passResultThrough)
     {
         Transport = transport;
         Request = request;
+        PassResultThrough = passResultThrough;
         _reply.RunContinuationsAsynchronously = !inlineReply;
     }
+
+    /// <summary>True when the server's response is not decoded: the pipeline sees a placeholder and the client gets the response.</summary>
+    public bool PassResultThrough { get; }
 
     public PolicySessionTransport Transport { get; }
 
@@ -45,6 +52,9 @@ internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IDisposabl
     public JsonRpcRequest Request { get; }
 
     public RequestId Id => Request.Id;
+
+    /// <summary>The pipeline's context for the call, set once the call was read.</summary>
+    public ToolInvocationContext? Context { get; set; }
 
     /// <summary>The strictly parsed params, set once the call was read.</summary>
     public ToolCall Call { get; set; }
@@ -57,6 +67,9 @@ internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IDisposabl
     /// <summary>A server response to hand to the client unchanged (a JSON-RPC error, an input-required result).</summary>
     public JsonRpcMessage? PassThrough { get; set; }
 
+    /// <summary>The server's response when <see cref="PassResultThrough"/> is set: handed to the client if the pipeline keeps the placeholder.</summary>
+    public JsonRpcMessage? UndecodedReply { get; set; }
+
     /// <summary>The JSON-RPC error code for a <see cref="McpPolicyToolException"/> that ends the call.</summary>
     public McpErrorCode ErrorCode { get; set; } = McpErrorCode.InvalidParams;
 
@@ -65,6 +78,9 @@ internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IDisposabl
     /// call (so it needs no cancellation registration of its own). Awaited once.
     /// </summary>
     public ValueTask<CallToolResult> ReplyAsync() => new(this, _reply.Version);
+
+    /// <summary><see cref="ReplyAsync"/> that stores the result in the call's <see cref="Context"/> itself (the pipeline's direct invoker).</summary>
+    public ValueTask ReplyIntoContextAsync() => new(this, _reply.Version);
 
     /// <summary>Hands the server's reply to the call; false when the call already has one (or failed).</summary>
     public bool TrySetReply(JsonRpcMessage reply)
@@ -172,6 +188,13 @@ internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IDisposabl
 
         return PolicySessionTransport.ReadResult(this, reply);
     }
+
+    void IValueTaskSource.GetResult(short token) => Context!.Result = ((IValueTaskSource<CallToolResult>)this).GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _reply.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _reply.OnCompleted(continuation, state, token, flags);
 
     ValueTaskSourceStatus IValueTaskSource<CallToolResult>.GetStatus(short token) => _reply.GetStatus(token);
 

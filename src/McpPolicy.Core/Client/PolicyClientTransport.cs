@@ -82,6 +82,7 @@ public sealed class PolicyClientTransport : IClientTransport
         TimeProvider = options.TimeProvider ?? timeProvider ?? TimeProvider.System;
         Services = services;
         InlineReplies = HasOnlyBuiltInFilters(pipeline);
+        PassesResultsThrough = !pipeline.PostProcessesResults;
         _logger = (ILogger?)loggerFactory?.CreateLogger<PolicyClientTransport>() ?? NullLogger.Instance;
     }
 
@@ -111,6 +112,12 @@ public sealed class PolicyClientTransport : IClientTransport
     /// its call on the transport's reader (no user code runs there).
     /// </summary>
     internal bool InlineReplies { get; }
+
+    /// <summary>
+    /// True when no filter of the pipeline post-processes results (<see cref="IToolInvocationFilter.PostProcessesResults"/>): the server's
+    /// response to a call cleared by the pipeline reaches the client as it came, without being decoded and re-encoded.
+    /// </summary>
+    internal bool PassesResultsThrough { get; }
 
     /// <summary>The most recent connection (for tests).</summary>
     internal PolicySessionTransport? LastSession { get; private set; }

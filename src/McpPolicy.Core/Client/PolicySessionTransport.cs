@@ -27,11 +27,28 @@ internal sealed partial class PolicySessionTransport : ITransport
 
     private static readonly object OtherRequest = new();
 
+    /// <summary>
+    /// What the pipeline sees as the tool's result when the server's response passes through undecoded: an empty result, shared, whose
+    /// content cannot be added to. When the pipeline returns it, the client receives the server's response instead.
+    /// </summary>
+    private static readonly CallToolResult PassedThrough = new() { Content = Array.Empty<ContentBlock>() };
+
     private static readonly Func<ToolInvocationContext, CancellationToken, ValueTask<CallToolResult>> InvokeServer =
         static (context, cancellationToken) =>
         {
             var call = (PendingCall)context.InvokerState!;
             return call.Transport.SendCallAsync(call, cancellationToken);
+        };
+
+    /// <summary>
+    /// <see cref="InvokeServer"/> as the pipeline's direct invoker: the call's reply stores the result in the context itself, so no state
+    /// machine runs per call. Used while a filter has not replaced <see cref="InvokeServer"/>.
+    /// </summary>
+    private static readonly Func<ToolInvocationContext, CancellationToken, ValueTask> InvokeServerDirect =
+        static (context, cancellationToken) =>
+        {
+            var call = (PendingCall)context.InvokerState!;
+            return call.Transport.SendCallDirectAsync(call, cancellationToken);
         };
 
     private static long s_ownRequestIds;
@@ -42,6 +59,7 @@ internal sealed partial class PolicySessionTransport : ITransport
     private readonly ILogger _logger;
     private readonly Channel<JsonRpcMessage> _incoming;
     private readonly ConcurrentDictionary<RequestId, object> _outstanding = new();
+    private readonly MetaCache _metaCache = new();
     private readonly Task _reader;
 
     // Touched only by the reader loop.
@@ -193,7 +211,7 @@ internal sealed partial class PolicySessionTransport : ITransport
             return;
         }
 
-        var call = new PendingCall(this, request, _owner.InlineReplies);
+        var call = new PendingCall(this, request, _owner.InlineReplies, _owner.PassesResultsThrough);
         if (!_outstanding.TryAdd(request.Id, call))
         {
             call.Dispose();
@@ -220,7 +238,7 @@ internal sealed partial class PolicySessionTransport : ITransport
         var id = call.Id;
         try
         {
-            var status = ToolCallReader.Read(call.Request.Params, out var parsed);
+            var status = ToolCallReader.Read(call.Request.Params, out var parsed, _metaCache);
             if (status != ToolCallReadStatus.Ok)
             {
                 Deliver(Reject(call, status));
@@ -245,10 +263,24 @@ internal sealed partial class PolicySessionTransport : ITransport
                 Services = _owner.Services,
                 Invoker = InvokeServer,
                 InvokerState = call,
+                DirectInvoker = InvokeServerDirect,
+                DirectInvokerReplaces = InvokeServer,
             };
+            call.Context = context;
 
-            var result = await _owner.Pipeline.InvokeAsync(context, call.Token).ConfigureAwait(false);
-            Deliver(Response(id, result));
+            // The pipeline's own failure handling, in this state machine rather than one more of the pipeline's.
+            try
+            {
+                await _owner.Pipeline.RunAsync(context, call.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ToolInvocationPipeline.IsFilterFailure(ex, call.Token))
+            {
+                ToolInvocationPipeline.Fail(context);
+            }
+
+            var result = ToolInvocationPipeline.Outcome(context);
+            Deliver(!ReferenceEquals(result, PassedThrough) ? Response(id, result)
+                : call.UndecodedReply ?? Error(id, McpErrorCode.InternalError, "The policy gate lost the server's answer to this call, so it was not completed."));
         }
         catch (McpPolicyToolException ex)
         {
@@ -294,15 +326,53 @@ internal sealed partial class PolicySessionTransport : ITransport
     /// </summary>
     private ValueTask<CallToolResult> SendCallAsync(PendingCall call, CancellationToken cancellationToken)
     {
+        var sending = StartSend(call, cancellationToken, out var refusal);
+        if (sending is null)
+        {
+            return refusal is OperationCanceledException ? ValueTask.FromCanceled<CallToolResult>(call.Token) : ValueTask.FromException<CallToolResult>(refusal!);
+        }
+
+        // The reply is cancelled with the call itself, so only a token a filter made needs a wait of its own.
+        return sending.IsCompletedSuccessfully && cancellationToken == call.Token
+            ? call.ReplyAsync()
+            : AwaitSentCallAsync(call, sending, cancellationToken);
+    }
+
+    /// <summary><see cref="SendCallAsync"/> for the pipeline's direct invoker: the result goes into the call's context.</summary>
+    private ValueTask SendCallDirectAsync(PendingCall call, CancellationToken cancellationToken)
+    {
+        var sending = StartSend(call, cancellationToken, out var refusal);
+        if (sending is null)
+        {
+            return refusal is OperationCanceledException ? ValueTask.FromCanceled(call.Token) : ValueTask.FromException(refusal!);
+        }
+
+        return sending.IsCompletedSuccessfully && cancellationToken == call.Token
+            ? call.ReplyIntoContextAsync()
+            : StoreResultAsync(call, AwaitSentCallAsync(call, sending, cancellationToken));
+    }
+
+    private static async ValueTask StoreResultAsync(PendingCall call, ValueTask<CallToolResult> result)
+        => call.Context!.Result = await result.ConfigureAwait(false);
+
+    /// <summary>
+    /// Sends the exact params that were decided, once: the send under way, or null with why the call ends here (it was abandoned, or
+    /// already sent).
+    /// </summary>
+    private Task? StartSend(PendingCall call, CancellationToken cancellationToken, out Exception? refusal)
+    {
+        refusal = null;
         if (!call.TryMarkSent())
         {
             if (call.Token.IsCancellationRequested)
             {
-                return ValueTask.FromCanceled<CallToolResult>(call.Token);
+                refusal = new OperationCanceledException(call.Token);
+                return null;
             }
 
             call.ErrorCode = McpErrorCode.InternalError;
-            return ValueTask.FromException<CallToolResult>(new McpPolicyToolException("The call was already sent to the server; a call is sent at most once."));
+            refusal = new McpPolicyToolException("The call was already sent to the server; a call is sent at most once.");
+            return null;
         }
 
         var request = new JsonRpcRequest
@@ -310,26 +380,20 @@ internal sealed partial class PolicySessionTransport : ITransport
             JsonRpc = call.Request.JsonRpc,
             Id = call.Id,
             Method = RequestMethods.ToolsCall,
-            Params = JsonObject.Create(call.Call.Parameters),
+            Params = call.Call.Parameters,
             Context = call.Request.Context,
         };
 
-        Task sending;
         try
         {
-            sending = _inner.SendMessageAsync(request, cancellationToken);
+            return _inner.SendMessageAsync(request, cancellationToken);
         }
-#pragma warning disable CA1031 // Handled as the failed send it is (below).
+#pragma warning disable CA1031 // Handled as the failed send it is (by the caller's wait).
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            sending = Task.FromException(ex);
+            return Task.FromException(ex);
         }
-
-        // The reply is cancelled with the call itself, so only a token a filter made needs a wait of its own.
-        return sending.IsCompletedSuccessfully && cancellationToken == call.Token
-            ? call.ReplyAsync()
-            : AwaitSentCallAsync(call, sending, cancellationToken);
     }
 
     /// <summary>The rest of <see cref="SendCallAsync"/> when the send is still under way or the pipeline passed a token of its own.</summary>
@@ -372,7 +436,8 @@ internal sealed partial class PolicySessionTransport : ITransport
 
     /// <summary>
     /// Turns the server's reply to a call into the result the pipeline sees. Server errors and input-required results end the call
-    /// with the reply itself for the client; a result that does not decode ends it with an error.
+    /// with the reply itself for the client; a result that does not decode ends it with an error. When no filter post-processes
+    /// results, a response is not decoded at all: the pipeline sees <see cref="PassedThrough"/> and the client gets the response.
     /// </summary>
     internal static CallToolResult ReadResult(PendingCall call, JsonRpcMessage reply)
     {
@@ -381,6 +446,13 @@ internal sealed partial class PolicySessionTransport : ITransport
             // Server errors reach the client unchanged; they are not tool results.
             call.PassThrough = reply;
             throw new McpPolicyToolException("The server answered the call with an error.");
+        }
+
+        if (call.PassResultThrough)
+        {
+            // Input-required results included: the client's retry is a new call, decided again.
+            call.UndecodedReply = reply;
+            return PassedThrough;
         }
 
         var response = (JsonRpcResponse)reply;
@@ -440,7 +512,7 @@ internal sealed partial class PolicySessionTransport : ITransport
     }
 
     /// <summary>Loads the server's complete tool list through the inner transport, with request ids of its own.</summary>
-    private async Task LoadCatalogAsync(JsonElement requestMeta, CancellationToken cancellationToken)
+    private async Task LoadCatalogAsync(JsonObject? requestMeta, CancellationToken cancellationToken)
     {
         await _catalog.LoadLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -497,19 +569,19 @@ internal sealed partial class PolicySessionTransport : ITransport
     }
 
     /// <summary>The protocol's own <c>_meta</c> entries (protocol version, client info, capabilities) of the call that needs the list.</summary>
-    private static JsonObject? ProtocolMeta(JsonElement meta)
+    private static JsonObject? ProtocolMeta(JsonObject? meta)
     {
-        if (meta.ValueKind != JsonValueKind.Object)
+        if (meta is null)
         {
             return null;
         }
 
         JsonObject? result = null;
-        foreach (var property in meta.EnumerateObject())
+        foreach (var property in meta)
         {
-            if (property.Name.StartsWith(ProtocolMetaPrefix, StringComparison.Ordinal))
+            if (property.Key.StartsWith(ProtocolMetaPrefix, StringComparison.Ordinal))
             {
-                (result ??= [])[property.Name] = JsonSerializer.SerializeToNode(property.Value, ProtocolJson.JsonElement);
+                (result ??= [])[property.Key] = property.Value?.DeepClone();
             }
         }
 

@@ -30,6 +30,13 @@ internal sealed class ScratchWriter
         }
     }
 
+    /// <summary>Wipes what was written, for another use while rented.</summary>
+    public void Clear()
+    {
+        Writer.Reset(_buffer);
+        _buffer.Clear();
+    }
+
     /// <summary>Takes the writer out of <paramref name="slot"/>, or creates one.</summary>
     public static ScratchWriter Rent(ref ScratchWriter? slot, JsonWriterOptions options)
     {
@@ -46,8 +53,7 @@ internal sealed class ScratchWriter
             return;
         }
 
-        scratch.Writer.Reset(scratch._buffer);
-        scratch._buffer.Clear();
+        scratch.Clear();
         slot = scratch;
     }
 }

@@ -10,11 +10,13 @@ internal sealed class ServerToolCatalog
 {
     private readonly object _gate = new();
     private volatile Snapshot _snapshot = Snapshot.Empty;
+    private readonly Action<ServerToolCatalog, IReadOnlyCollection<ToolDescriptor>, IReadOnlyCollection<ToolDescriptor>>? _replaced;
     private int _generation;
 
-    public ServerToolCatalog(string serverId)
+    public ServerToolCatalog(string serverId, Action<ServerToolCatalog, IReadOnlyCollection<ToolDescriptor>, IReadOnlyCollection<ToolDescriptor>>? replaced = null)
     {
         ServerId = serverId;
+        _replaced = replaced;
     }
 
     public string ServerId { get; }
@@ -53,15 +55,20 @@ internal sealed class ServerToolCatalog
     /// <summary>
     /// Replaces the tools with a complete listing. The catalog becomes <see cref="ToolCatalogStatus.Loaded"/> only when no
     /// change was announced since <paramref name="generation"/> was read. Names listed more than once are left out, so they stay unknown.
+    /// Then reports the old and new tool sets to the owner (outside the lock); an exception there reaches the caller, which fails closed.
     /// </summary>
     public void Replace(IReadOnlyList<ToolDescriptor> tools, int generation)
     {
         var map = Build(tools, null);
+        Snapshot previous;
         lock (_gate)
         {
+            previous = _snapshot;
             var status = _generation == generation ? ToolCatalogStatus.Loaded : ToolCatalogStatus.Stale;
             _snapshot = new Snapshot(map, status);
         }
+
+        _replaced?.Invoke(this, previous.Tools.Values, map.Values);
     }
 
     /// <summary>Adds or updates tools from a partial listing (one page), keeping the others and the status.</summary>

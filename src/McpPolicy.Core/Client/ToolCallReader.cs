@@ -16,10 +16,10 @@ internal enum ToolCallReadStatus
     Ambiguous,
 }
 
-/// <summary>The parts of a <c>tools/call</c> request the gate reads, over one strictly parsed copy of its params.</summary>
+/// <summary>The parts of a <c>tools/call</c> request the gate reads, and the params it sends if the call is cleared.</summary>
 internal readonly struct ToolCall
 {
-    public ToolCall(JsonElement parameters, string name, JsonElement arguments, string? conversationId)
+    public ToolCall(JsonObject parameters, string name, JsonElement arguments, string? conversationId)
     {
         Parameters = parameters;
         Name = name;
@@ -27,65 +27,253 @@ internal readonly struct ToolCall
         ConversationId = conversationId;
     }
 
-    /// <summary>The whole params object: what is decided is exactly what is sent.</summary>
-    public JsonElement Parameters { get; }
+    /// <summary>
+    /// The params to send: the gate's own copy, built when the call was read, whose name and arguments are exactly what is decided.
+    /// Nothing else holds it until it is sent.
+    /// </summary>
+    public JsonObject Parameters { get; }
 
     public string Name { get; }
 
-    /// <summary>The arguments object, or an undefined element when the call has none.</summary>
+    /// <summary>The arguments object (strictly parsed, immutable), or an undefined element when the call has none.</summary>
     public JsonElement Arguments { get; }
 
     /// <summary><c>_meta["io.mcppolicy/conversationId"]</c>, when the request carries one.</summary>
     public string? ConversationId { get; }
 
-    /// <summary>The request's <c>_meta</c> object, or an undefined element.</summary>
-    public JsonElement Meta => Parameters.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object ? meta : default;
+    /// <summary>The <c>_meta</c> object of the params to send, or null.</summary>
+    public JsonObject? Meta => Parameters.TryGetPropertyValue("_meta", out var meta) ? meta as JsonObject : null;
 }
 
 /// <summary>
-/// Reads a <c>tools/call</c> request's params. The params node is written once to UTF-8 and parsed back with duplicate property
-/// names rejected: a JSON object that repeats a name can be read differently by the policy and by the tool.
+/// Reads a <c>tools/call</c> request's params into the gate's own copy, so that what is decided is exactly what is sent and a caller
+/// changing its request afterwards changes nothing. The arguments are written once to UTF-8 and parsed back with duplicate property
+/// names rejected (a JSON object that repeats a name can be read differently by the policy and by the tool); the tool name is read as
+/// a string; <c>_meta</c> is written and compared with the connection's last one, whose strictly parsed copy is reused when the bytes
+/// are the same (MCP clients send the same <c>_meta</c> with every call), so it is parsed only when it changes. Params of any other
+/// shape (more properties, values that are not plain JSON nodes) are written and strictly re-parsed whole.
 /// </summary>
 internal static class ToolCallReader
 {
+    private const string NameProperty = "name";
+    private const string ArgumentsProperty = "arguments";
+    private const string MetaProperty = "_meta";
+
     private static readonly JsonDocumentOptions StrictOptions = new() { AllowDuplicateProperties = false };
 
     [ThreadStatic]
     private static ScratchWriter? t_scratch;
 
-    public static ToolCallReadStatus Read(JsonNode? parameters, out ToolCall call)
+    /// <param name="parameters">The request's params.</param>
+    /// <param name="call">What was read, and the params to send.</param>
+    /// <param name="metaCache">The connection's last <c>_meta</c>, reused while calls carry the same one; null for none.</param>
+    public static ToolCallReadStatus Read(JsonNode? parameters, out ToolCall call, MetaCache? metaCache = null)
     {
         call = default;
-        if (parameters is not JsonObject)
+        if (parameters is not JsonObject root)
         {
             return ToolCallReadStatus.ParamsNotAnObject;
         }
 
-        JsonElement root;
+        var status = TryReadParts(root, metaCache, out call);
+        return status ?? ReadWhole(root, out call);
+    }
+
+    /// <summary>
+    /// The usual shape: <c>name</c> (a string), <c>arguments</c> (an object or null) and <c>_meta</c>, nothing else. Null when the params
+    /// have another shape, for <see cref="ReadWhole"/> to judge.
+    /// </summary>
+    private static ToolCallReadStatus? TryReadParts(JsonObject root, MetaCache? metaCache, out ToolCall call)
+    {
+        call = default;
+        JsonNode? nameNode = null;
+        JsonNode? argumentsNode = null;
+        JsonNode? metaNode = null;
+        bool hasArguments = false, hasMeta = false;
+
+        // The order of the properties, kept for the copy that is sent (0 name, 1 arguments, 2 _meta).
+        Span<byte> order = stackalloc byte[3];
+        int count;
+        try
+        {
+            // Reading the properties builds the object's dictionary from its JSON, which throws on a repeated name.
+            count = root.Count;
+            if (count > 3)
+            {
+                return null;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var property = root.GetAt(i);
+                switch (property.Key)
+                {
+                    case NameProperty:
+                        nameNode = property.Value;
+                        order[i] = 0;
+                        break;
+                    case ArgumentsProperty:
+                        argumentsNode = property.Value;
+                        hasArguments = true;
+                        order[i] = 1;
+                        break;
+                    case MetaProperty:
+                        metaNode = property.Value;
+                        hasMeta = true;
+                        order[i] = 2;
+                        break;
+                    default:
+                        return null;
+                }
+            }
+        }
+        catch (ArgumentException)
+        {
+            return ToolCallReadStatus.Ambiguous;
+        }
+
+        if (nameNode is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var name))
+        {
+            return nameNode is null ? ToolCallReadStatus.MissingName : null;
+        }
+
+        if (name.Length == 0)
+        {
+            return ToolCallReadStatus.MissingName;
+        }
+
+        if (HasSurrogates(name))
+        {
+            // A lone surrogate can be written differently from how it reads: such names take the round trip.
+            return null;
+        }
+
+        if (argumentsNode is not (null or JsonObject))
+        {
+            return null;
+        }
+
+        JsonElement arguments = default;
+        JsonNode? meta = null;
+        string? conversationId = null;
         var scratch = ScratchWriter.Rent(ref t_scratch, default);
         try
         {
-            parameters.WriteTo(scratch.Writer, McpJsonUtilities.DefaultOptions);
+            if (argumentsNode is JsonObject argumentsObject && !TryParseStrict(scratch, argumentsObject, out arguments))
+            {
+                return ToolCallReadStatus.Ambiguous;
+            }
 
-            // A copy of its own, never the scratch buffer: the request that is sent is built on it.
-            root = JsonElement.Parse(scratch.WrittenSpan, StrictOptions);
-        }
-        catch (JsonException)
-        {
-            return ToolCallReadStatus.Ambiguous;
+            if (metaNode is JsonObject metaObject)
+            {
+                // An immutable copy of its own (the request's _meta stays the caller's), shared by calls that carry the same _meta.
+                scratch.Clear();
+                if (!TryReadMeta(scratch, metaObject, metaCache, out var metaElement, out conversationId))
+                {
+                    return ToolCallReadStatus.Ambiguous;
+                }
+
+                if (conversationId is not null && HasSurrogates(conversationId))
+                {
+                    return null;
+                }
+
+                meta = JsonObject.Create(metaElement);
+            }
+            else if (metaNode is not null)
+            {
+                meta = metaNode.DeepClone();
+            }
         }
         finally
         {
             ScratchWriter.Return(ref t_scratch, scratch);
         }
 
-        if (!root.TryGetProperty("name", out var nameElement) || nameElement.ValueKind != JsonValueKind.String || nameElement.GetString() is not { Length: > 0 } name)
+        var parameters = new JsonObject();
+        for (var i = 0; i < count; i++)
+        {
+            switch (order[i])
+            {
+                case 0:
+                    parameters.Add(NameProperty, JsonValue.Create(name));
+                    break;
+                case 1:
+                    parameters.Add(ArgumentsProperty, hasArguments && arguments.ValueKind == JsonValueKind.Object ? JsonObject.Create(arguments) : null);
+                    break;
+                default:
+                    parameters.Add(MetaProperty, hasMeta ? meta : null);
+                    break;
+            }
+        }
+
+        call = new ToolCall(parameters, name, arguments, string.IsNullOrEmpty(conversationId) ? null : conversationId);
+        return ToolCallReadStatus.Ok;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="meta"/> to UTF-8; when the bytes are those of the connection's last <c>_meta</c>, its parsed copy is reused,
+    /// else they are parsed strictly (a repeated name is refused) into a new one. The conversation id is read from that copy.
+    /// </summary>
+    private static bool TryReadMeta(ScratchWriter scratch, JsonObject meta, MetaCache? cache, out JsonElement element, out string? conversationId)
+    {
+        try
+        {
+            meta.WriteTo(scratch.Writer, McpJsonUtilities.DefaultOptions);
+            var written = scratch.WrittenSpan;
+            if (cache?.Last is { } last && written.SequenceEqual(last.Utf8))
+            {
+                element = last.Element;
+                conversationId = last.ConversationId;
+                return true;
+            }
+
+            element = JsonElement.Parse(written, StrictOptions);
+            conversationId = element.TryGetProperty(McpPolicyMetaKeys.ConversationId, out var conversation) && conversation.ValueKind == JsonValueKind.String
+                ? conversation.GetString()
+                : null;
+            if (cache is not null)
+            {
+                cache.Last = new MetaCache.Entry(written.ToArray(), element, conversationId);
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            element = default;
+            conversationId = null;
+            return false;
+        }
+    }
+
+    private static bool HasSurrogates(string text) => text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0;
+
+    /// <summary>Writes the whole params to UTF-8 and parses them back strictly: the gate's copy for params of any other shape.</summary>
+    private static ToolCallReadStatus ReadWhole(JsonObject parameters, out ToolCall call)
+    {
+        call = default;
+        JsonElement root;
+        var scratch = ScratchWriter.Rent(ref t_scratch, default);
+        try
+        {
+            if (!TryParseStrict(scratch, parameters, out root))
+            {
+                return ToolCallReadStatus.Ambiguous;
+            }
+        }
+        finally
+        {
+            ScratchWriter.Return(ref t_scratch, scratch);
+        }
+
+        if (!root.TryGetProperty(NameProperty, out var nameElement) || nameElement.ValueKind != JsonValueKind.String || nameElement.GetString() is not { Length: > 0 } name)
         {
             return ToolCallReadStatus.MissingName;
         }
 
         JsonElement arguments = default;
-        if (root.TryGetProperty("arguments", out var args))
+        if (root.TryGetProperty(ArgumentsProperty, out var args))
         {
             if (args.ValueKind == JsonValueKind.Object)
             {
@@ -98,13 +286,46 @@ internal static class ToolCallReader
         }
 
         string? conversationId = null;
-        if (root.TryGetProperty("_meta", out var meta) && meta.ValueKind == JsonValueKind.Object
+        if (root.TryGetProperty(MetaProperty, out var meta) && meta.ValueKind == JsonValueKind.Object
             && meta.TryGetProperty(McpPolicyMetaKeys.ConversationId, out var conversation) && conversation.ValueKind == JsonValueKind.String)
         {
             conversationId = conversation.GetString();
         }
 
-        call = new ToolCall(root, name, arguments, string.IsNullOrEmpty(conversationId) ? null : conversationId);
+        call = new ToolCall(JsonObject.Create(root)!, name, arguments, string.IsNullOrEmpty(conversationId) ? null : conversationId);
         return ToolCallReadStatus.Ok;
     }
+
+    /// <summary>Writes <paramref name="node"/> to UTF-8 and parses it back with repeated names rejected, into an element of its own.</summary>
+    private static bool TryParseStrict(ScratchWriter scratch, JsonNode node, out JsonElement element)
+    {
+        try
+        {
+            node.WriteTo(scratch.Writer, McpJsonUtilities.DefaultOptions);
+
+            // A copy of its own, never the scratch buffer: the request that is sent is built on it.
+            element = JsonElement.Parse(scratch.WrittenSpan, StrictOptions);
+            return true;
+        }
+        catch (JsonException)
+        {
+            element = default;
+            return false;
+        }
+    }
+}
+
+/// <summary>The last <c>_meta</c> a connection's calls carried, parsed: MCP clients send the same one with every call.</summary>
+internal sealed class MetaCache
+{
+    private volatile Entry? _last;
+
+    public Entry? Last
+    {
+        get => _last;
+        set => _last = value;
+    }
+
+    /// <summary>The bytes as written, their immutable parse, and the conversation id read from it.</summary>
+    public sealed record Entry(byte[] Utf8, JsonElement Element, string? ConversationId);
 }

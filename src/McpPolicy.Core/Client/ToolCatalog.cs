@@ -12,6 +12,20 @@ namespace McpPolicy;
 public sealed class ToolCatalog
 {
     private readonly ConcurrentDictionary<string, ServerToolCatalog> _servers = new(StringComparer.Ordinal);
+    private readonly Action<ServerToolCatalog, IReadOnlyCollection<ToolDescriptor>, IReadOnlyCollection<ToolDescriptor>> _replaced;
+
+    /// <summary>Creates an empty catalog.</summary>
+    public ToolCatalog()
+    {
+        _replaced = OnReplaced;
+    }
+
+    /// <summary>
+    /// Raised after a server's tools were replaced by a complete listing (every <c>tools/list</c> the host or the gate completes, and
+    /// <see cref="SetTools"/>), on the thread that recorded the listing. Pinning (a catalog lock) subscribes here to find new, changed
+    /// and removed tools. A handler that throws makes the listing or call that recorded it fail, so handlers should not throw.
+    /// </summary>
+    public event EventHandler<ToolCatalogUpdatedEventArgs>? Updated;
 
     /// <summary>How current the catalog of <paramref name="serverId"/> is.</summary>
     /// <param name="serverId">The host-configured server id.</param>
@@ -69,6 +83,9 @@ public sealed class ToolCatalog
     internal ServerToolCatalog GetServer(string serverId)
     {
         ArgumentException.ThrowIfNullOrEmpty(serverId);
-        return _servers.GetOrAdd(serverId, static id => new ServerToolCatalog(id));
+        return _servers.GetOrAdd(serverId, static (id, replaced) => new ServerToolCatalog(id, replaced), _replaced);
     }
+
+    private void OnReplaced(ServerToolCatalog server, IReadOnlyCollection<ToolDescriptor> previous, IReadOnlyCollection<ToolDescriptor> current)
+        => Updated?.Invoke(this, new ToolCatalogUpdatedEventArgs(server.ServerId, previous, current));
 }

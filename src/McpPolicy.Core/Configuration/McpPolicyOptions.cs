@@ -1,8 +1,8 @@
 namespace McpPolicy;
 
 /// <summary>
-/// The declarative policy: defaults, server trust, per-tool risk with argument constraints, conditional rules and approval
-/// settings. Fill it from code, from an <c>IConfiguration</c> section or from a policy file; all three compile to the same form.
+/// The declarative policy: defaults, server trust, per-tool risk with argument constraints, conditional rules, approval
+/// settings, flow labels, chains and flows. Fill it from code, from an <c>IConfiguration</c> section or from a policy file; all three compile to the same form.
 /// </summary>
 public sealed class McpPolicyOptions
 {
@@ -23,4 +23,22 @@ public sealed class McpPolicyOptions
 
     /// <summary>How approvals of HIGH calls behave.</summary>
     public ApprovalPolicy Approval { get; } = new();
+
+    /// <summary>
+    /// Flow labels per tool, keyed by a glob on <c>server/tool</c>; a tool gets the labels of every matching entry. A tool
+    /// no entry matches takes its labels from <c>[FlowLabel]</c> or from its annotation hints. Enforced by McpPolicy.Chains.
+    /// </summary>
+    public IDictionary<string, FlowLabels> Labels { get; } = new Dictionary<string, FlowLabels>(StringComparer.Ordinal);
+
+    /// <summary>Sequence rules: ordered tool calls in one conversation that raise the call completing them. Enforced by McpPolicy.Chains.</summary>
+    public IList<ChainPolicy> Chains { get; } = [];
+
+    /// <summary>Built-in flow rules and value-level taint. Enforced by McpPolicy.Chains.</summary>
+    public FlowPolicy Flows { get; } = new();
+
+    /// <summary>Rate limits, concurrency, per-call timeouts and per-conversation budgets. Enforced by <see cref="LimitFilter"/>.</summary>
+    public LimitsPolicy Limits { get; } = new();
+
+    /// <summary>Scopes disabled by configuration (<c>all</c>, <c>server:&lt;id&gt;</c>, <c>server/tool</c> globs), on top of those set through <see cref="IKillSwitch"/>.</summary>
+    public IList<KillSwitchEntry> KillSwitch { get; } = [];
 }

@@ -36,6 +36,13 @@ public sealed class ToolPolicy
     /// </summary>
     public System.Text.Json.JsonElement? Schema { get; set; }
 
+    /// <summary>
+    /// OAuth scopes the caller's access token must carry for matching tools (all of them, from every matching entry). Enforced by
+    /// McpPolicy.Tokens (<c>WithTokenAuthorization()</c>): a caller lacking one does not see the tool in <c>tools/list</c> and gets an
+    /// <c>insufficient_scope</c> error on call. Each is an RFC 6749 scope token, such as <c>files:write</c>.
+    /// </summary>
+    public IList<string> Scopes { get; } = [];
+
     /// <summary>The risk a call gets when an argument constraint is violated. Default: Block.</summary>
     public RiskLevel OnViolation { get; set; } = RiskLevel.Block;
 

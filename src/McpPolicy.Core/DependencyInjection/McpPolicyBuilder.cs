@@ -1,6 +1,8 @@
+using McpPolicy.Control;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace McpPolicy;
 
@@ -87,23 +89,41 @@ public sealed class McpPolicyBuilder
         return this;
     }
 
-    /// <summary>Adds the policy in a configuration section (such as <c>configuration.GetSection("McpPolicy")</c>).</summary>
+    /// <summary>
+    /// Adds the policy in a configuration section (such as <c>configuration.GetSection("McpPolicy")</c>). When the configuration
+    /// reloads, the policy is rebuilt, checked and swapped in; an invalid change keeps the policy in force (see docs/control.md).
+    /// </summary>
     /// <param name="section">The section.</param>
     /// <returns>This builder.</returns>
     public McpPolicyBuilder AddConfiguration(IConfiguration section)
     {
         ArgumentNullException.ThrowIfNull(section);
         Services.Configure<McpPolicyOptions>(o => PolicyLoader.ApplyConfiguration(o, section));
+        Services.AddSingleton<IOptionsChangeTokenSource<McpPolicyOptions>>(new ConfigurationChangeTokenSource(section));
         return this;
     }
 
-    /// <summary>Adds the policy in a JSON policy file.</summary>
+    /// <summary>Adds the policy in a JSON policy file, reloaded when the file changes (see <see cref="AddPolicyFile(string, bool)"/>).</summary>
     /// <param name="path">The file path.</param>
     /// <returns>This builder.</returns>
-    public McpPolicyBuilder AddPolicyFile(string path)
+    public McpPolicyBuilder AddPolicyFile(string path) => AddPolicyFile(path, reloadOnChange: true);
+
+    /// <summary>
+    /// Adds the policy in a JSON policy file. With <paramref name="reloadOnChange"/>, a change to the file rebuilds, checks and swaps in
+    /// the policy; an invalid file keeps the policy in force (see docs/control.md).
+    /// </summary>
+    /// <param name="path">The file path.</param>
+    /// <param name="reloadOnChange">Whether to watch the file and reload the policy when it changes.</param>
+    /// <returns>This builder.</returns>
+    public McpPolicyBuilder AddPolicyFile(string path, bool reloadOnChange)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Services.Configure<McpPolicyOptions>(o => PolicyLoader.ApplyFile(o, path));
+        if (reloadOnChange)
+        {
+            Services.AddSingleton<IOptionsChangeTokenSource<McpPolicyOptions>>(_ => new PolicyFileChangeTokenSource(path));
+        }
+
         return this;
     }
 }

@@ -1,3 +1,4 @@
+using McpPolicy.Control;
 using McpPolicy.Engine;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,8 @@ internal sealed class McpPolicyOptionsValidator : IValidateOptions<McpPolicyOpti
         try
         {
             PolicyCompiler.Compile(options, _rules, _kinds, _schemaOverlays);
-            return ValidateOptionsResult.Success;
+            var limitErrors = CompiledLimits.Validate(options, out _);
+            return limitErrors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(limitErrors.Select(e => e.ToString()));
         }
         catch (PolicyValidationException ex)
         {

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using McpPolicy;
+using McpPolicy.Control;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -51,7 +53,13 @@ public static class McpPolicyServiceCollectionExtensions
             sp.GetService<ILogger<PolicyEvaluator>>(),
             sp.GetServices<IArgumentConstraintKind>(),
             sp.GetService<ISchemaOverlayCompiler>()));
-        services.TryAddSingleton<IPolicyEvaluator>(sp => sp.GetRequiredService<PolicyEvaluator>());
+        services.TryAddSingleton<IPolicyEvaluator>(sp =>
+        {
+            // Hot reload starts with the evaluator it feeds.
+            sp.GetRequiredService<PolicyReloader>();
+            return sp.GetRequiredService<PolicyEvaluator>();
+        });
+        AddControl(services);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, PolicyAssessmentFilter>());
         services.TryAddSingleton<IApprovalStore>(sp => new InMemoryApprovalStore(sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new McpPolicyChatApprovals(sp.GetRequiredService<IApprovalStore>(), sp.GetService<TimeProvider>()));
@@ -63,5 +71,38 @@ public static class McpPolicyServiceCollectionExtensions
             sp.GetService<ILogger<PolicyDecisionFilter>>())));
         services.TryAddSingleton(sp => new ToolInvocationPipeline(sp.GetServices<IToolInvocationFilter>()));
         services.TryAddSingleton<ToolCatalog>();
+    }
+
+    private static void AddControl(IServiceCollection services)
+    {
+        services.TryAddSingleton<IKillSwitchStore, InMemoryKillSwitchStore>();
+        services.TryAddSingleton(sp =>
+        {
+            var killSwitch = new KillSwitch(sp.GetRequiredService<IKillSwitchStore>(), sp.GetService<TimeProvider>());
+            killSwitch.SetConfigured(sp.GetRequiredService<IOptions<McpPolicyOptions>>().Value.KillSwitch);
+            return killSwitch;
+        });
+        services.TryAddSingleton<IKillSwitch>(sp => sp.GetRequiredService<KillSwitch>());
+        services.TryAddSingleton(sp => new LimitFilter(
+            sp.GetRequiredService<IOptions<McpPolicyOptions>>().Value,
+            sp.GetRequiredService<IKillSwitch>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<LimitFilter>>()));
+        services.TryAddSingleton(sp => new PolicyReloader(
+            sp.GetRequiredService<IOptionsFactory<McpPolicyOptions>>(),
+            sp.GetServices<IOptionsChangeTokenSource<McpPolicyOptions>>(),
+            sp.GetRequiredService<PolicyEvaluator>(),
+            sp.GetRequiredService<LimitFilter>(),
+            sp.GetService<IKillSwitch>() as KillSwitch,
+            sp.GetService<IMeterFactory>(),
+            sp.GetService<ILogger<PolicyReloader>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, KillSwitchFilter>(sp => new KillSwitchFilter(
+            sp.GetRequiredService<IKillSwitch>(),
+            sp.GetService<ILogger<KillSwitchFilter>>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, LimitFilter>(sp =>
+        {
+            sp.GetRequiredService<PolicyReloader>();
+            return sp.GetRequiredService<LimitFilter>();
+        }));
     }
 }

@@ -53,6 +53,13 @@ public sealed partial class PolicyEvaluator : IPolicyEvaluator
         return compiled.Version;
     }
 
+    /// <summary>Compiles <paramref name="options"/> without putting it in force (hot reload compiles every part before swapping any).</summary>
+    /// <exception cref="PolicyValidationException">The policy is invalid.</exception>
+    internal CompiledPolicy Prepare(McpPolicyOptions options) => PolicyCompiler.Compile(options, _customRules, _constraintKinds, _schemaOverlays);
+
+    /// <summary>Puts a policy compiled by <see cref="Prepare"/> in force.</summary>
+    internal void Swap(CompiledPolicy policy) => _policy = policy;
+
     /// <inheritdoc />
     public PolicyDecision Evaluate(ToolInvocationContext context)
     {

@@ -17,6 +17,10 @@ public sealed class PolicyAssessmentFilter : IToolInvocationFilter
     public int Order => ToolInvocationFilterOrder.Assess;
 
     /// <inheritdoc />
+    /// <remarks>False: the filter decides before the tool runs and never looks at its result.</remarks>
+    public bool PostProcessesResults => false;
+
+    /// <inheritdoc />
     public ValueTask InvokeAsync(ToolInvocationContext context, ToolInvocationDelegate next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

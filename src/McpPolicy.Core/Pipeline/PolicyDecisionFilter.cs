@@ -38,6 +38,10 @@ public sealed partial class PolicyDecisionFilter : IToolInvocationFilter
     public int Order => ToolInvocationFilterOrder.Decide;
 
     /// <inheritdoc />
+    /// <remarks>False: the filter decides before the tool runs and never looks at its result.</remarks>
+    public bool PostProcessesResults => false;
+
+    /// <inheritdoc />
     public ValueTask InvokeAsync(ToolInvocationContext context, ToolInvocationDelegate next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

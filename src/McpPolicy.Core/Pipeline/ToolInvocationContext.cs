@@ -77,6 +77,16 @@ public sealed class ToolInvocationContext
     /// <summary>An opaque state object for <see cref="Invoker"/>, so integrations need not allocate a closure per call.</summary>
     public object? InvokerState { get; set; }
 
+    /// <summary>
+    /// An integration's own way to perform the call, which stores the outcome in <see cref="Result"/> itself (no state machine per call).
+    /// Used instead of <see cref="Invoker"/> only while <see cref="Invoker"/> is still <see cref="DirectInvokerReplaces"/>: a filter
+    /// that swaps the invoker gets its own invoker called.
+    /// </summary>
+    internal Func<ToolInvocationContext, CancellationToken, ValueTask>? DirectInvoker { get; set; }
+
+    /// <summary>The <see cref="Invoker"/> that <see cref="DirectInvoker"/> stands in for.</summary>
+    internal object? DirectInvokerReplaces { get; set; }
+
     /// <summary>True once the pipeline has handed the call to <see cref="Invoker"/>.</summary>
     public bool ToolInvoked { get; internal set; }
 

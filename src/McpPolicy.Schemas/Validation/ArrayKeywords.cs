@@ -23,6 +23,12 @@ internal sealed class ItemsKeyword : Keyword
         _rest = rest;
     }
 
+    /// <summary>The positional schemas.</summary>
+    public IReadOnlyList<SchemaNode> Prefix => _prefix;
+
+    /// <summary>The schema for the remaining items, if any.</summary>
+    public SchemaNode? Rest => _rest;
+
     public override bool Evaluate(ValidationState state, JsonElement instance, Span<ulong> evaluated)
     {
         if (instance.ValueKind != JsonValueKind.Array)
@@ -180,6 +186,12 @@ internal sealed class ArrayLengthKeyword : Keyword
         _limit = limit;
         _isMin = name == "minItems";
     }
+
+    /// <summary>The limit.</summary>
+    public long Limit => _limit;
+
+    /// <summary>Whether this is <c>minItems</c> (else <c>maxItems</c>).</summary>
+    public bool IsMin => _isMin;
 
     public override bool Evaluate(ValidationState state, JsonElement instance, Span<ulong> evaluated)
     {

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace McpPolicy.Schemas.Validation;
 
@@ -20,6 +22,18 @@ internal sealed class AsciiPatternMatcher
     private bool _nullable;
     private bool _anchoredStart;
     private bool _anchoredEnd;
+
+    // The deterministic automaton of the position sets (subset construction), when it has at most MaxDfaStates states:
+    // one table lookup per character instead of a loop over the active positions. State 0 is the start.
+    private byte[]? _dfa;
+    private bool[] _dfaAccepts = [];
+    private byte _dfaNonAscii;
+    private int _dfaDead = -1;
+
+    // The same automaton over raw JSON string bytes: 256 columns (every byte at or above 128 leads to the empty set), plus
+    // an absorbing, non-accepting state reached on a backslash, which says "escaped text: decode and match again".
+    private byte[]? _json;
+    private int _jsonEscape;
 
     private AsciiPatternMatcher()
     {
@@ -64,6 +78,7 @@ internal sealed class AsciiPatternMatcher
             matcher._first = first;
             matcher._last = last;
             matcher._nullable = nullable;
+            matcher.BuildDfa();
             return matcher;
         }
         catch (Unsupported)
@@ -72,12 +87,20 @@ internal sealed class AsciiPatternMatcher
         }
     }
 
+    /// <summary>The most states of the deterministic automaton; patterns that need more simulate the position automaton.</summary>
+    private const int MaxDfaStates = 128;
+
     /// <summary>Searches UTF-8 text that has no JSON escapes.</summary>
     public bool IsMatch(ReadOnlySpan<byte> utf8)
     {
         if (_nullable && (!_anchoredEnd || !_anchoredStart))
         {
             return true;
+        }
+
+        if (_json is not null)
+        {
+            return MatchJsonText(utf8) == 1;
         }
 
         ulong state = 0;
@@ -102,12 +125,93 @@ internal sealed class AsciiPatternMatcher
         return _anchoredEnd && ((state & _last) != 0 || (_nullable && utf8.Length == 0));
     }
 
+    /// <summary>
+    /// Matches the raw bytes of a JSON string (between the quotes, escapes still written out) on the deterministic
+    /// automaton: 1 when it matches, 0 when not, -1 when the answer depends on an escape (then match the decoded text).
+    /// A verdict reached before the first backslash stands: the text up to there is the same decoded.
+    /// </summary>
+    public int MatchJsonText(ReadOnlySpan<byte> raw)
+    {
+        if (_json is not { } json)
+        {
+            return raw.Contains((byte)'\\') ? -1 : IsMatch(raw) ? 1 : 0;
+        }
+
+        if (_nullable && (!_anchoredEnd || !_anchoredStart))
+        {
+            return 1;
+        }
+
+        ref byte table = ref MemoryMarshal.GetArrayDataReference(json);
+        int current = 0;
+        int dead = _dfaDead;
+        if (_anchoredEnd)
+        {
+            // Only the final state matters: no acceptance test per byte.
+            foreach (byte c in raw)
+            {
+                current = Unsafe.Add(ref table, (current << 8) | c);
+                if (current == dead)
+                {
+                    return 0;
+                }
+            }
+
+            return current == _jsonEscape ? -1 : _dfaAccepts[current] || (_nullable && raw.Length == 0) ? 1 : 0;
+        }
+
+        foreach (byte c in raw)
+        {
+            current = Unsafe.Add(ref table, (current << 8) | c);
+            if (current == dead)
+            {
+                return 0;
+            }
+
+            if (current != _jsonEscape && _dfaAccepts[current])
+            {
+                return 1;
+            }
+        }
+
+        return current == _jsonEscape ? -1 : 0;
+    }
+
+    /// <summary>Whether the deterministic automaton was built (else matching simulates the position automaton).</summary>
+    internal bool HasDfa => _dfa is not null;
+
+    /// <summary>Searches UTF-16 text by simulating the position automaton, as when there is no deterministic one (for tests).</summary>
+    internal bool IsMatchByPositions(ReadOnlySpan<char> text) => IsMatch(text, null);
+
     /// <summary>Searches UTF-16 text.</summary>
-    public bool IsMatch(ReadOnlySpan<char> text)
+    public bool IsMatch(ReadOnlySpan<char> text) => IsMatch(text, _dfa);
+
+    private bool IsMatch(ReadOnlySpan<char> text, byte[]? dfa)
     {
         if (_nullable && (!_anchoredEnd || !_anchoredStart))
         {
             return true;
+        }
+
+        if (dfa is not null)
+        {
+            int current = 0;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                current = c < 128 ? dfa[(current << 7) | c] : _dfaNonAscii;
+                if (current == _dfaDead)
+                {
+                    return false;
+                }
+
+                if (!_anchoredEnd && _dfaAccepts[current])
+                {
+                    return true;
+                }
+            }
+
+            return _anchoredEnd && (_dfaAccepts[current] || (_nullable && text.Length == 0));
         }
 
         ulong state = 0;
@@ -142,6 +246,91 @@ internal sealed class AsciiPatternMatcher
         }
 
         return count % 2 == 0;
+    }
+
+    /// <summary>
+    /// Builds the deterministic automaton over the position sets that <see cref="Step"/> reaches: the start state (before
+    /// the first character, where an anchored pattern may still begin) and one state per distinct set after it. A set
+    /// that is empty under <c>^</c> is dead (no match can follow); without <c>^</c> the empty set is an ordinary state.
+    /// Every character at or above 128 matches no position, so all of them lead to the state of the empty set.
+    /// </summary>
+    private void BuildDfa()
+    {
+        var index = new Dictionary<ulong, int>();
+        var sets = new List<ulong> { 0 };
+        var rows = new List<byte[]>();
+        int nonAscii = -1;
+        // Characters with the same position mask behave alike: one transition per distinct mask, and the follow set of a
+        // state is worked out once (so building costs states × distinct masks lookups, not states × 128 × positions).
+        var masks = _charMask.Distinct().ToArray();
+        var classOf = _charMask.Select(mask => Array.IndexOf(masks, mask)).ToArray();
+        var targets = new int[masks.Length];
+        for (int state = 0; state < sets.Count; state++)
+        {
+            ulong follow = Step(sets[state], state == 0 ? 0 : 1);
+            for (int k = 0; k < masks.Length; k++)
+            {
+                if ((targets[k] = StateOf(follow & masks[k])) < 0)
+                {
+                    return;
+                }
+            }
+
+            var row = new byte[128];
+            for (int c = 0; c < 128; c++)
+            {
+                row[c] = (byte)targets[classOf[c]];
+            }
+
+            rows.Add(row);
+            if (state == 0 && (nonAscii = StateOf(0)) < 0)
+            {
+                return;
+            }
+        }
+
+        var dfa = new byte[rows.Count * 128];
+        var accepts = new bool[rows.Count];
+        for (int state = 0; state < rows.Count; state++)
+        {
+            rows[state].CopyTo(dfa, state * 128);
+            accepts[state] = state != 0 && (sets[state] & _last) != 0;
+        }
+
+        int escape = rows.Count;
+        var json = new byte[(rows.Count + 1) * 256];
+        for (int state = 0; state < rows.Count; state++)
+        {
+            rows[state].CopyTo(json, state * 256);
+            json.AsSpan((state * 256) + 128, 128).Fill((byte)nonAscii);
+            json[(state * 256) + '\\'] = (byte)escape;
+        }
+
+        json.AsSpan(escape * 256, 256).Fill((byte)escape);
+
+        _dfaAccepts = [.. accepts, false];
+        _dfaNonAscii = (byte)nonAscii;
+        _dfaDead = _anchoredStart ? index[0] : -1;
+        _dfa = dfa;
+        _jsonEscape = escape;
+        _json = json;
+
+        int StateOf(ulong set)
+        {
+            if (!index.TryGetValue(set, out int state))
+            {
+                if (sets.Count >= MaxDfaStates)
+                {
+                    return -1;
+                }
+
+                state = sets.Count;
+                index[set] = state;
+                sets.Add(set);
+            }
+
+            return state;
+        }
     }
 
     private ulong Step(ulong state, int index)

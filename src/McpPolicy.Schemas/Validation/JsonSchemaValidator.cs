@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using McpPolicy.Schemas.Validation;
 
@@ -37,6 +38,8 @@ public sealed class JsonSchemaValidator
     private readonly SchemaNode _root;
     private readonly JsonSchemaOptions _options;
     private readonly bool _usesDynamicScope;
+    private readonly FastNode? _fast;
+    private readonly bool _fastUsesInstanceBytes;
 
     internal JsonSchemaValidator(SchemaNode root, JsonSchemaDialect dialect, string contentHash, JsonElement schema, JsonSchemaOptions options, bool usesDynamicScope)
     {
@@ -46,6 +49,11 @@ public sealed class JsonSchemaValidator
         Schema = schema;
         _options = options;
         _usesDynamicScope = usesDynamicScope;
+
+        // The specialised boolean path (see FastNode) reads no dynamic scope, so schemas that use one keep the interpreter.
+        var fast = usesDynamicScope ? null : FastNode.Build(root);
+        _fast = fast is { IsSpecialised: true } ? fast : null;
+        _fastUsesInstanceBytes = _fast?.UsesInstanceBytes() == true;
     }
 
     /// <summary>The dialect of the schema's root (from <c>$schema</c>, else <see cref="JsonSchemaOptions.DefaultDialect"/>).</summary>
@@ -74,6 +82,16 @@ public sealed class JsonSchemaValidator
         var state = ValidationState.Rent(_options, collect: false, _usesDynamicScope);
         try
         {
+            if (_fast is { } fast)
+            {
+                if (_fastUsesInstanceBytes)
+                {
+                    state.InstanceBytes = JsonMarshal.GetRawUtf8Value(instance).Length;
+                }
+
+                return fast.IsValid(instance, state) && !state.LimitExceeded;
+            }
+
             return _root.Evaluate(state, instance, default) && !state.LimitExceeded;
         }
         finally
@@ -88,7 +106,34 @@ public sealed class JsonSchemaValidator
     public SchemaValidationResult Validate(JsonElement instance)
     {
         CheckInstance(instance);
+        (bool Started, long Deadline) clock = default;
+        if (_fast is { } fast)
+        {
+            // Most instances are valid: the specialised boolean path answers those. An invalid one (or one that hit a limit)
+            // is evaluated again by the interpreter, which explains every failure with its location; the clock carries on.
+            var quick = ValidationState.Rent(_options, collect: false, trackScope: false);
+            try
+            {
+                if (_fastUsesInstanceBytes)
+                {
+                    quick.InstanceBytes = JsonMarshal.GetRawUtf8Value(instance).Length;
+                }
+
+                if (fast.IsValid(instance, quick) && !quick.LimitExceeded)
+                {
+                    return SchemaValidationResult.Valid;
+                }
+
+                clock = quick.Clock;
+            }
+            finally
+            {
+                ValidationState.Return(quick);
+            }
+        }
+
         var state = ValidationState.Rent(_options, collect: true, _usesDynamicScope);
+        state.ContinueClock(clock.Started, clock.Deadline);
         try
         {
             bool valid = _root.Evaluate(state, instance, default);

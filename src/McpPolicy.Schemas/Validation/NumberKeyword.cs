@@ -20,6 +20,12 @@ internal sealed class NumberKeyword : Keyword
         _multipleOfLocation = multipleOfLocation;
     }
 
+    /// <summary>The bounds: keyword name and limit.</summary>
+    public IEnumerable<(string Name, SchemaNumber Limit)> Bounds => _bounds.Select(b => (b.Name, b.Limit));
+
+    /// <summary>Whether <c>multipleOf</c> is part of this keyword.</summary>
+    public bool HasMultipleOf => _multipleOf is not null;
+
     /// <summary>Set when the schema's <c>type</c> allows integers but not other numbers: the check happens here, on the same reading.</summary>
     public (string Location, string Expected)? IntegerType { get; set; }
 

@@ -53,6 +53,18 @@ internal sealed class PropertiesKeyword : Keyword
         _knownNames = _names.Length == 0 ? string.Empty : Describe.List(_names.Select(n => "'" + n + "'").ToList(), 20);
     }
 
+    /// <summary>The declared property names and their schemas, in schema order.</summary>
+    public IEnumerable<(byte[] Utf8Name, SchemaNode Node)> Declared => _utf8Names.Zip(_nodes);
+
+    /// <summary>Whether <c>patternProperties</c> is part of this keyword.</summary>
+    public bool HasPatterns => _patterns.Length > 0;
+
+    /// <summary>The <c>additionalProperties</c> schema, if any.</summary>
+    public SchemaNode? Additional => _additional;
+
+    /// <summary>The attached <c>required</c> names (distinct).</summary>
+    public IReadOnlyList<string> RequiredNames => _required;
+
     /// <summary>Takes over <c>required</c> (at most 64 names): presence is noted during the member pass.</summary>
     public void AttachRequired(string[] names, string location)
     {
@@ -243,6 +255,9 @@ internal sealed class RequiredKeyword : Keyword
     /// <summary>The required names.</summary>
     public string[] Names { get; }
 
+    /// <summary>Whether this is <c>required</c> itself rather than part of <c>dependentRequired</c>.</summary>
+    public bool IsPlain => _trigger is null;
+
     public RequiredKeyword(string name, string location, string[] names, string? trigger = null)
         : base(name, location)
     {
@@ -363,6 +378,9 @@ internal sealed class PropertyNamesKeyword : Keyword
     public PropertyNamesKeyword(string location, SchemaNode schema)
         : base("propertyNames", location) => _schema = schema;
 
+    /// <summary>The schema member names must match.</summary>
+    public SchemaNode Schema => _schema;
+
     public override bool Evaluate(ValidationState state, JsonElement instance, Span<ulong> evaluated)
     {
         if (instance.ValueKind != JsonValueKind.Object)
@@ -457,6 +475,12 @@ internal sealed class PropertyCountKeyword : Keyword
         _limit = limit;
         _isMin = name == "minProperties";
     }
+
+    /// <summary>The limit.</summary>
+    public long Limit => _limit;
+
+    /// <summary>Whether this is <c>minProperties</c> (else <c>maxProperties</c>).</summary>
+    public bool IsMin => _isMin;
 
     public override bool Evaluate(ValidationState state, JsonElement instance, Span<ulong> evaluated)
     {

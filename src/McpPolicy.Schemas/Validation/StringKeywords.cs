@@ -37,6 +37,18 @@ internal sealed class StringKeyword : Keyword
         _format = format;
     }
 
+    /// <summary>The <c>minLength</c> (0 when absent).</summary>
+    public long MinLength => _minLength;
+
+    /// <summary>The <c>maxLength</c> (<see cref="long.MaxValue"/> when absent).</summary>
+    public long MaxLength => _maxLength;
+
+    /// <summary>The <c>pattern</c>, if any.</summary>
+    public SchemaRegex? Pattern => _pattern;
+
+    /// <summary>Whether an asserted <c>format</c> is part of this keyword.</summary>
+    public bool HasFormat => _format is not null;
+
     public override bool SupportsStringInstance => true;
 
     public override bool EvaluateString(ValidationState state, ReadOnlySpan<char> value)

@@ -42,17 +42,27 @@ internal sealed class ValidationState
 
     private int Depth { get; set; }
 
+    /// <summary>
+    /// The byte length of the instance's JSON text when the specialised path asked for it (else <see cref="int.MaxValue"/>):
+    /// a <c>maxLength</c> at least this large holds for every string in the instance.
+    /// </summary>
+    public int InstanceBytes { get; set; } = int.MaxValue;
+
     public static ValidationState Rent(JsonSchemaOptions options, bool collect, bool trackScope)
     {
         var state = t_cached ?? new ValidationState();
         t_cached = null;
-        state._options = options;
-        state._time = options.TimeProvider;
+        if (!ReferenceEquals(state._options, options))
+        {
+            // Options are immutable: the timeout in clock ticks is worked out again only when they change.
+            state._options = options;
+            state._time = options.TimeProvider;
+            double ticks = options.ValidationTimeout.TotalSeconds * state._time.TimestampFrequency;
+            state._timeoutTicks = options.ValidationTimeout == Timeout.InfiniteTimeSpan || ticks >= long.MaxValue ? long.MaxValue : (long)ticks;
+        }
 
         // The clock starts at the first time check (after 64 steps), not here: reading it costs as much as validating a
         // small instance, and a validation shorter than 64 steps never looks at it anyway.
-        double ticks = options.ValidationTimeout.TotalSeconds * state._time.TimestampFrequency;
-        state._timeoutTicks = options.ValidationTimeout == Timeout.InfiniteTimeSpan || ticks >= long.MaxValue ? long.MaxValue : (long)ticks;
         state._deadline = 0;
         state._clockStarted = false;
         state.MaxDepth = options.MaxEvaluationDepth;
@@ -60,6 +70,7 @@ internal sealed class ValidationState
         state._trackScope = trackScope;
         state._steps = 0;
         state.Depth = 0;
+        state.InstanceBytes = int.MaxValue;
         state._pathCount = 0;
         state._scopeCount = 0;
         state.Stopped = false;
@@ -74,9 +85,21 @@ internal sealed class ValidationState
         Array.Clear(state._path, 0, state._pathCount);
         Array.Clear(state._scope, 0, state._scopeCount);
         state.Errors = null;
-        state._options = JsonSchemaOptions.Default;
         t_cached = state;
     }
+
+    /// <summary>
+    /// Continues the clock of an earlier pass over the same instance (the boolean pre-pass of <c>Validate</c>), so that the
+    /// two passes together stay within one <see cref="JsonSchemaOptions.ValidationTimeout"/>.
+    /// </summary>
+    public void ContinueClock(bool started, long deadline)
+    {
+        _clockStarted = started;
+        _deadline = deadline;
+    }
+
+    /// <summary>The clock of this pass, for <see cref="ContinueClock"/>.</summary>
+    public (bool Started, long Deadline) Clock => (_clockStarted, _deadline);
 
     /// <summary>Enters a schema node; false when evaluation must stop (limit hit or already stopped).</summary>
     public bool Enter(SchemaNode node, out bool pushedScope)
@@ -128,6 +151,26 @@ internal sealed class ValidationState
     public bool Tick(string schemaLocation)
     {
         if ((++_steps & 63) == 0 && PastDeadline())
+        {
+            ReportLimit(nameof(JsonSchemaOptions.ValidationTimeout), schemaLocation,
+                FormattableString.Invariant($"took too long to validate: validation stopped after {_options.ValidationTimeout.TotalMilliseconds:0} ms (ValidationTimeout)"));
+        }
+
+        return !Stopped;
+    }
+
+    /// <summary>
+    /// Counts one node of the specialised boolean path (<see cref="FastNode"/>) and checks the time limit every 64 steps,
+    /// like <see cref="Enter"/> but without depth or scope bookkeeping (that path's nesting is bounded when it is built).
+    /// </summary>
+    /// <returns>False when evaluation must stop.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Step(string schemaLocation) => (++_steps & 63) != 0 || StepSlow(schemaLocation);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool StepSlow(string schemaLocation)
+    {
+        if (!Stopped && PastDeadline())
         {
             ReportLimit(nameof(JsonSchemaOptions.ValidationTimeout), schemaLocation,
                 FormattableString.Invariant($"took too long to validate: validation stopped after {_options.ValidationTimeout.TotalMilliseconds:0} ms (ValidationTimeout)"));

@@ -29,6 +29,9 @@ internal sealed class TypeKeyword : Keyword
         Expected = expected;
     }
 
+    /// <summary>The allowed types.</summary>
+    public SchemaTypes Types => _types;
+
     /// <summary>The allowed types as a phrase ("a string or null").</summary>
     public string Expected { get; }
 
@@ -103,6 +106,12 @@ internal sealed class EnumKeyword : Keyword
         _false = values.Any(v => v.ValueKind == JsonValueKind.False);
         _null = values.Any(v => v.ValueKind == JsonValueKind.Null);
     }
+
+    /// <summary>The candidates that are strings (as UTF-8), in schema order.</summary>
+    public IReadOnlyList<byte[]> Utf8Strings => _utf8Strings;
+
+    /// <summary>Every candidate is a string.</summary>
+    public bool StringsOnly => _strings.Length == _values.Length;
 
     public override bool Evaluate(ValidationState state, JsonElement instance, Span<ulong> evaluated)
     {

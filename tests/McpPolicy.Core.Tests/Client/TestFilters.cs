@@ -10,6 +10,8 @@ internal sealed class RecordingFilter : IToolInvocationFilter
 
     public int Order => ToolInvocationFilterOrder.Identify;
 
+    public bool PostProcessesResults => false;
+
     public ValueTask InvokeAsync(ToolInvocationContext context, ToolInvocationDelegate next, CancellationToken cancellationToken)
     {
         Calls.Enqueue(context);

@@ -12,7 +12,7 @@ namespace McpPolicy.Core.Tests.Configuration;
 public sealed class PolicySchemaFileTests
 {
     /// <summary>Keys the reader knows but rejects as not supported yet; the schema must not offer them.</summary>
-    private static readonly string[] NotYetSupported = ["labels", "chains", "flows", "limits"];
+    private static readonly string[] NotYetSupported = [];
 
     /// <summary>Each key array of <see cref="PolicyReader"/> and the schema object (a JSON Pointer) that must list its keys.</summary>
     public static TheoryData<string, string> KeySets => new()
@@ -24,6 +24,15 @@ public sealed class PolicySchemaFileTests
         { "RuleKeys", "/$defs/rule" },
         { "ApprovalKeys", "/$defs/approval" },
         { "ConditionKeys", "/$defs/condition" },
+        { "ChainKeys", "/$defs/chain" },
+        { "ChainStepKeys", "/$defs/chainStep" },
+        { "WithinKeys", "/$defs/within" },
+        { "FlowsKeys", "/$defs/flows" },
+        { "TaintKeys", "/$defs/taint" },
+        { "LimitsKeys", "/$defs/limits" },
+        { "ToolLimitKeys", "/$defs/toolLimit" },
+        { "ConversationLimitKeys", "/$defs/conversationLimits" },
+        { "KillSwitchKeys", "/$defs/killSwitchEntry" },
     };
 
     [Fact]

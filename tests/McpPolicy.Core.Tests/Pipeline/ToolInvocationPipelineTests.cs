@@ -297,6 +297,51 @@ public sealed class ToolInvocationPipelineTests
     }
 
     [Fact]
+    public void Pipeline_post_processes_results_when_any_filter_does_and_filters_are_assumed_to()
+    {
+        var log = new List<string>();
+
+        Assert.False(Standard().PostProcessesResults);
+        Assert.False(new ToolInvocationPipeline([]).PostProcessesResults);
+        Assert.True(Standard(new PostProcessingFilter(r => r)).PostProcessesResults);
+        Assert.True(Standard(new RecordingFilter("silent", 100, log)).PostProcessesResults);
+        Assert.True(((IToolInvocationFilter)new RecordingFilter("silent", 100, log)).PostProcessesResults);
+        Assert.False(((IToolInvocationFilter)new PolicyAssessmentFilter(Evaluator)).PostProcessesResults);
+        Assert.False(((IToolInvocationFilter)new PolicyDecisionFilter(Evaluator, new InMemoryApprovalStore())).PostProcessesResults);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Tool_result_arrives_whether_the_invoker_answers_at_once_or_later(bool later)
+    {
+        var context = Calls.Known("fs/read");
+        var answer = new TaskCompletionSource<CallToolResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        context.Invoker = (_, _) => later ? new ValueTask<CallToolResult>(answer.Task) : ValueTask.FromResult(Ok("at once"));
+
+        var pending = Standard().InvokeAsync(context);
+        Assert.Equal(!later, pending.IsCompletedSuccessfully);
+        answer.SetResult(Ok("later"));
+        var result = await pending;
+
+        Assert.Equal(later ? "later" : "at once", TextOf(result));
+        Assert.True(context.ToolInvoked);
+    }
+
+    [Fact]
+    public async Task Invoker_that_throws_synchronously_gives_a_denial_that_withholds_nothing_it_did_not_have()
+    {
+        var context = Calls.Known("fs/read");
+        context.Invoker = (_, _) => throw new InvalidOperationException("secret detail");
+
+        var result = await Standard().InvokeAsync(context);
+
+        Assert.True(result.IsError);
+        Assert.Contains("'policy-error'", TextOf(result), StringComparison.Ordinal);
+        Assert.DoesNotContain("secret detail", TextOf(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Pipeline_requires_its_filters()
         => Assert.Throws<ArgumentNullException>(() => new ToolInvocationPipeline(null!));
 

@@ -20,10 +20,15 @@ internal static class SchemaGenerator
     private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // Number spellings: 1 and 1.0 and 1E0 are the same value; 1e3 is an integer.
-    private static readonly string[] Numbers = ["0", "1", "1.0", "1.5", "-1", "10", "1e3", "2", "0.5", "3", "-1.5", "0.1", "1E1", "1000.0"];
-    private static readonly string[] Bounds = ["0", "1", "1.5", "-1", "10", "1e3", "2", "0.5", "1.0"];
+    // Also numbers a double cannot hold (they round onto a bound, or past 2^53) and -0.
+    private static readonly string[] Numbers =
+    [
+        "0", "1", "1.0", "1.5", "-1", "10", "1e3", "2", "0.5", "3", "-1.5", "0.1", "1E1", "1000.0", "0.99999999999999999999",
+        "1.00000000000000000001", "9007199254740993", "-0", "1e-400",
+    ];
+    private static readonly string[] Bounds = ["0", "1", "1.5", "-1", "10", "1e3", "2", "0.5", "1.0", "9007199254740992", "9007199254740993"];
     private static readonly string[] Divisors = ["1", "2", "0.5", "1.5", "0.1", "3", "1e-2", "10"];
-    private static readonly string[] Strings = ["", "a", "ab", "abc", "é", "\U0001F600", "b", "c", "aé"];
+    private static readonly string[] Strings = ["", "a", "ab", "abc", "é", "\U0001F600", "b", "c", "aé", "\U0001F600\U0001F600", "ééé"];
     private static readonly string[] Keys = ["a", "b", "c"];
 
     // Patterns whose .NET and ECMAScript meanings agree on the string pool (no '.', no classes over astral characters).
@@ -46,6 +51,48 @@ internal static class SchemaGenerator
         var schemaElement = JsonSerializer.SerializeToElement(schema);
         JsonNode? instance = random.Next(2) == 0 ? FromSchema(random, schemaElement, schemaElement, 3) : RandomValue(random, 3);
         return new SchemaCase(schema.ToJsonString(Readable), Render(instance));
+    }
+
+    /// <summary>
+    /// The same JSON with about half of the characters inside strings and member names written as <c>\uXXXX</c> escapes
+    /// (UTF-16 units, so a character outside the BMP becomes a surrogate pair); deterministic for a text.
+    /// </summary>
+    public static string EscapeSome(string json)
+    {
+        var random = new Random(json.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)));
+        var builder = new System.Text.StringBuilder(json.Length * 2);
+        bool inString = false;
+        for (int i = 0; i < json.Length; i++)
+        {
+            char c = json[i];
+            if (!inString)
+            {
+                inString = c == '"';
+                builder.Append(c);
+            }
+            else if (c == '"')
+            {
+                inString = false;
+                builder.Append(c);
+            }
+            else if (c == '\\')
+            {
+                // An existing escape: copied as it is.
+                int length = json[i + 1] == 'u' ? 6 : 2;
+                builder.Append(json, i, length);
+                i += length - 1;
+            }
+            else if (random.Next(2) == 0)
+            {
+                builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
     }
 
     private static string Render(JsonNode? node) => node is null ? "null" : node.ToJsonString(Readable);
