@@ -14,7 +14,9 @@ namespace McpPolicy.Benchmarks;
 /// The host gate's own cost per <c>tools/call</c>, without threads: a fake inner transport serializes each request as a stream
 /// transport would and answers it at once, parsing a canned response line, and every channel continues synchronously, so a call
 /// runs start to finish on the benchmark thread. <c>none</c> is the fake transport alone, <c>wrapper</c> adds a pass-through
-/// wrapper (<see cref="PassThroughClientTransport"/>), <c>host</c> is <see cref="PolicyClientTransport"/> with the built-in pipeline.
+/// wrapper (<see cref="PassThroughClientTransport"/>), <c>host</c> is <see cref="PolicyClientTransport"/> with the built-in pipeline
+/// (no filter post-processes results, so the server's response passes through undecoded), <c>host-inspect</c> adds one filter that
+/// post-processes results (it only awaits the rest of the pipeline), so the result is decoded and re-encoded.
 /// The params are shaped like the MCP client's: element-backed for 2025-11-25, with the 2026-07-28 <c>_meta</c> entries added as nodes.
 /// </summary>
 [MemoryDiagnoser]
@@ -37,7 +39,7 @@ public class HostGateBenchmarks
     public string? ProtocolVersion { get; set; }
 
     /// <summary>What sits in front of the fake transport.</summary>
-    [Params("none", "wrapper", "host")]
+    [Params("none", "wrapper", "host", "host-inspect")]
     public string Policy { get; set; } = "none";
 
     [GlobalSetup]
@@ -67,7 +69,12 @@ public class HostGateBenchmarks
                 break;
             default:
                 var services = new ServiceCollection();
-                services.AddMcpPolicy(o => PolicyLoader.ApplyJson(o, PolicyJson));
+                var policy = services.AddMcpPolicy(o => PolicyLoader.ApplyJson(o, PolicyJson));
+                if (Policy == "host-inspect")
+                {
+                    policy.AddFilter(new InspectingFilter());
+                }
+
                 _services = services.BuildServiceProvider();
                 _services.GetRequiredService<ToolCatalog>().SetTools("bench", [ToolDescriptor.FromProtocol(new Tool { Name = "echo", Annotations = new() { ReadOnlyHint = true } })]);
                 _transport = _services.CreatePolicyTransport("bench", inner).ConnectAsync().GetAwaiter().GetResult();
@@ -99,6 +106,14 @@ public class HostGateBenchmarks
 
         return JsonSerializer.Deserialize(((JsonRpcResponse)reply).Result, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(CallToolResult))) as CallToolResult
             ?? throw new InvalidOperationException("No result.");
+    }
+
+    /// <summary>A post-processing filter (by the interface's default) that does nothing after the tool ran.</summary>
+    private sealed class InspectingFilter : IToolInvocationFilter
+    {
+        public int Order => ToolInvocationFilterOrder.Inspect;
+
+        public ValueTask InvokeAsync(ToolInvocationContext context, ToolInvocationDelegate next, CancellationToken cancellationToken) => next(context, cancellationToken);
     }
 
     /// <summary>Serializes each message like a stream transport and answers a <c>tools/call</c> at once, on the caller's thread.</summary>

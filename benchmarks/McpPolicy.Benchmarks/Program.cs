@@ -9,7 +9,14 @@ using McpPolicy.Benchmarks;
 //   emit-scenarios DIR     write policy-10/100/1000.json and call.json (the Cedar comparison's input) and check they load back
 //   measure-decisions DIR  load those files, time PolicyEvaluator.Evaluate, print one JSON line per policy size
 //   measure-schemas DIR    time the reference schemas in DIR (benchmarks/schemas) like ajv-bench.mjs, print JSON lines
+//   measure-killswitch     time from a kill switch change to the first denied call under load, print JSON lines
 //   anything else          BenchmarkDotNet (for example: --filter '*Evaluator*' [--job short])
+if (args.Length == 1 && args[0] == "measure-killswitch")
+{
+    // Time from a kill switch change (API, policy file edit) to the first denied call under load; JSON lines.
+    return KillSwitchLatency.Measure();
+}
+
 if (args.Length > 0 && args[0] is "emit-scenarios" or "measure-decisions" or "measure-schemas")
 {
     if (args.Length != 2)

@@ -1,6 +1,7 @@
 // McpPolicy quickstart: a real MCP server guarded by WithPolicy() and a real MCP client, joined by in-memory pipes in one
 // process. The client makes calls at every risk level; HIGH calls are sent to a scripted "human" through MCP elicitation.
 using System.IO.Pipelines;
+using System.Security.Cryptography;
 using System.Text.Json;
 using McpPolicy;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,15 +18,26 @@ var serverToClient = new Pipe();
 var services = new ServiceCollection();
 services.AddLogging();
 var log = new DecisionLog();
+
+// The audit trail: a keyed hash chain in a temp folder. A real host keeps the key in a secret store, not beside the file.
+var auditFolder = Directory.CreateTempSubdirectory("mcppolicy-quickstart-").FullName;
+var auditKeyFile = Path.Combine(auditFolder, "audit.key");
+File.WriteAllText(auditKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
 services.AddMcpPolicy(Path.Combine(AppContext.BaseDirectory, "policy.json"))
     .AddElicitationApprovals()          // HIGH calls ask the user through the client
-    .AddFilter(log);
+    .AddFilter(log)
+    .AddAudit(o =>
+    {
+        o.Path = Path.Combine(auditFolder, "audit.jsonl");
+        o.KeyFile = auditKeyFile;
+        o.LogRecords = false;
+    });
 services.AddMcpServer(o => o.ServerInfo = new() { Name = "demo-bank", Version = "1.0.0" })
     .WithStreamServerTransport(clientToServer.Reader.AsStream(), serverToClient.Writer.AsStream())
     .WithTools<BankTools>()
     .WithPolicy(o => o.ServerId = "bank");
 
-await using var provider = services.BuildServiceProvider();
+var provider = services.BuildServiceProvider();
 var server = provider.GetRequiredService<McpServer>();
 using var stop = new CancellationTokenSource();
 var serverRun = server.RunAsync(stop.Token);
@@ -124,5 +136,15 @@ try
 catch (OperationCanceledException)
 {
 }
+
+// Disposing the services seals the audit file; then check the chain.
+var auditFile = provider.GetRequiredService<AuditWriter>().Sinks.OfType<AuditFileSink>().Single();
+await provider.DisposeAsync();
+var audit = AuditVerifier.Verify(auditFile.Files, AuditKey.Parse(File.ReadAllText(auditKeyFile)));
+Console.WriteLine();
+Console.WriteLine($"audit: {auditFile.Files[^1]}");
+Console.WriteLine($"audit key file: {auditKeyFile}");
+Console.WriteLine($"audit verify: {audit}");
+complete &= audit.IsValid;
 
 return complete ? 0 : 1;

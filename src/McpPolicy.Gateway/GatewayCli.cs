@@ -13,6 +13,11 @@ internal static class GatewayCli
     /// <summary>The commands under the root, in help order.</summary>
     private static IEnumerable<Command> Commands()
     {
+        yield return Run.RunCommand.Create();
+        yield return Policies.CheckCommand.Create();
+        yield return Policies.ExplainCommand.Create();
+        yield return Pinning.PinCommand.CreatePin();
+        yield return Pinning.PinCommand.CreateDiff();
         yield return ScanCommand.Create();
         yield return Audit.AuditCommand.Create();
     }

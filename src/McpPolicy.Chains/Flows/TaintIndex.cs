@@ -11,7 +11,7 @@ namespace McpPolicy.Chains;
 /// <remarks>
 /// An argument contains a fragment of at least <c>minLength</c> characters of a kept text exactly when one of its windows
 /// of <c>minLength</c> characters is an indexed window, so a lookup rolls the hash over the argument and probes each
-/// window: first a bit filter small enough to stay in the processor's cache, then the hash table. Identical windows are
+/// window: first a small Bloom filter, then the hash table. Identical windows are
 /// indexed once (naming the newest result), so a repetitive result cannot make probes walk long chains. Cost: O(argument
 /// length), independent of how much history there is. Not thread-safe; the store serializes access.
 /// </remarks>
@@ -20,7 +20,7 @@ internal sealed class TaintIndex
     // A per-process random odd base: hash values cannot be predicted, so crafted collisions cannot make chains long. The
     // base-independent collisions of polynomial hashing modulo 2^64 (Thue-Morse strings) need windows of 2,048 characters;
     // windows are at most TaintPolicy.MinLengthHighest (256), where such strings agree on at most the low 36 bits, and
-    // buckets and the filter use the high bits.
+    // buckets and the filter use the high bits (after Mix).
     private static readonly ulong Base = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1UL | (1UL << 63);
 
     private readonly ulong _topPower;
@@ -33,8 +33,8 @@ internal sealed class TaintIndex
     private int _count;
     private int[] _buckets = new int[128];
     private int _bucketShift = 64 - 7;
-    private ulong[] _filter = new ulong[4];
-    private int _filterShift = 64 - 8;
+    private ulong[] _filter = new ulong[16];
+    private int _filterBits = 10;
 
     public TaintIndex(int minLength, int capacity)
     {
@@ -106,7 +106,7 @@ internal sealed class TaintIndex
         }
 
         var filter = _filter;
-        var filterShift = _filterShift;
+        var filterBits = _filterBits;
         var hash = 0UL;
         for (var i = 0; i < window; i++)
         {
@@ -115,8 +115,7 @@ internal sealed class TaintIndex
 
         for (var start = 0; ; start++)
         {
-            var bit = hash >> filterShift;
-            if ((filter[(int)(bit >> 6)] & (1UL << (int)(bit & 63))) != 0 && Lookup(hash, normalized.Slice(start, window)) is { } position)
+            if (MayContain(filter, filterBits, Mix(hash)) && Lookup(hash, normalized.Slice(start, window)) is { } position)
             {
                 return _sources[SourceAt(position)].Call;
             }
@@ -134,7 +133,7 @@ internal sealed class TaintIndex
     /// <summary>The position of the indexed window equal to <paramref name="text"/>, or null.</summary>
     private int? Lookup(ulong hash, ReadOnlySpan<char> text)
     {
-        for (var e = _buckets[(int)(hash >> _bucketShift)] - 1; e >= 0; e = _next[e] - 1)
+        for (var e = _buckets[(int)(Mix(hash) >> _bucketShift)] - 1; e >= 0; e = _next[e] - 1)
         {
             if (_hashes[e] == hash && text.SequenceEqual(_text.AsSpan(_positions[e], text.Length)))
             {
@@ -190,7 +189,7 @@ internal sealed class TaintIndex
     {
         // A window seen before is indexed once, pointing at its newest occurrence.
         var text = _text.AsSpan(position, MinLength);
-        for (var e = _buckets[(int)(hash >> _bucketShift)] - 1; e >= 0; e = _next[e] - 1)
+        for (var e = _buckets[(int)(Mix(hash) >> _bucketShift)] - 1; e >= 0; e = _next[e] - 1)
         {
             if (_hashes[e] == hash && text.SequenceEqual(_text.AsSpan(_positions[e], MinLength)))
             {
@@ -212,7 +211,7 @@ internal sealed class TaintIndex
             Rehash(_buckets.Length * 2);
         }
 
-        var bucket = (int)(hash >> _bucketShift);
+        var bucket = (int)(Mix(hash) >> _bucketShift);
         _hashes[_count] = hash;
         _positions[_count] = position;
         _next[_count] = _buckets[bucket];
@@ -220,10 +219,21 @@ internal sealed class TaintIndex
         SetFilter(hash);
     }
 
+    /// <summary>A Bloom filter with two probes and eight bits per bucket's worth of windows: about 5 % false positives when full.</summary>
+    private static bool MayContain(ulong[] filter, int bits, ulong mixed)
+    {
+        var first = mixed >> (64 - bits);
+        var second = (mixed << bits) >> (64 - bits);
+        return (filter[(int)(first >> 6)] & (1UL << (int)(first & 63))) != 0 && (filter[(int)(second >> 6)] & (1UL << (int)(second & 63))) != 0;
+    }
+
     private void SetFilter(ulong hash)
     {
-        var bit = hash >> _filterShift;
-        _filter[(int)(bit >> 6)] |= 1UL << (int)(bit & 63);
+        var mixed = Mix(hash);
+        var first = mixed >> (64 - _filterBits);
+        var second = (mixed << _filterBits) >> (64 - _filterBits);
+        _filter[(int)(first >> 6)] |= 1UL << (int)(first & 63);
+        _filter[(int)(second >> 6)] |= 1UL << (int)(second & 63);
     }
 
     private void Rehash(int size)
@@ -231,12 +241,12 @@ internal sealed class TaintIndex
         _buckets = new int[size];
         _bucketShift = 64 - System.Numerics.BitOperations.Log2((uint)size);
 
-        // Two filter bits per bucket: at most a quarter of them set, in a few kilobytes.
-        _filter = new ulong[size / 32];
-        _filterShift = _bucketShift - 1;
+        // Eight filter bits per bucket (at most half a bucket per window), so probes of absent windows rarely reach the table.
+        _filter = new ulong[size / 8];
+        _filterBits = 64 - _bucketShift + 3;
         for (var e = 0; e < _count; e++)
         {
-            var bucket = (int)(_hashes[e] >> _bucketShift);
+            var bucket = (int)(Mix(_hashes[e]) >> _bucketShift);
             _next[e] = _buckets[bucket];
             _buckets[bucket] = e + 1;
             SetFilter(_hashes[e]);
@@ -280,6 +290,10 @@ internal sealed class TaintIndex
             Array.Resize(ref _text, Math.Min(Math.Max(length, _text.Length * 2), Math.Max(Capacity, length)));
         }
     }
+
+    // The last characters of a window reach the high bits of the polynomial hash only through carries: a Fibonacci
+    // multiplication spreads them before the high bits pick a bucket.
+    private static ulong Mix(ulong hash) => hash * 0x9E3779B97F4A7C15UL;
 
     private ulong Roll(ulong hash, char outgoing, char incoming) => ((hash - ((outgoing + 1UL) * _topPower)) * Base) + incoming + 1UL;
 

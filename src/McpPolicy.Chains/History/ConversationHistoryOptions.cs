@@ -18,7 +18,7 @@ public sealed class ConversationHistoryOptions
     /// <summary>
     /// How many characters of untrusted and private results (after normalization) each conversation keeps fingerprinted for
     /// taint; the oldest results are dropped first, and a single larger result keeps its beginning. Each character costs
-    /// about 26 bytes. 0 turns taint tracking off. Default 32,768.
+    /// at most about 56 bytes. 0 turns taint tracking off. Default 32,768.
     /// </summary>
     public int MaxTaintedCharactersPerConversation { get; set; } = 32 * 1024;
 

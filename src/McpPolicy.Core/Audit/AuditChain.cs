@@ -28,28 +28,61 @@ internal static class AuditChain
             writer.WriteEndObject();
         }
 
-        using var document = JsonDocument.Parse(body.WrittenMemory);
-        var unsigned = CanonicalJson.Serialize(document.RootElement);
-        mac = Mac(key, unsigned);
-
-        var signed = new ArrayBufferWriter<byte>(unsigned.Length + 80);
-        using (var writer = new Utf8JsonWriter(signed))
+        byte[] unsigned;
+        using (var document = JsonDocument.Parse(body.WrittenMemory))
         {
-            writer.WriteStartObject();
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                property.WriteTo(writer);
-            }
-
-            writer.WriteString("mac", mac);
-            writer.WriteEndObject();
+            unsigned = CanonicalJson.Serialize(document.RootElement);
         }
 
-        using var signedDocument = JsonDocument.Parse(signed.WrittenMemory);
-        var line = new ArrayBufferWriter<byte>(signed.WrittenCount + 1);
-        CanonicalJsonWriter.WriteValue(line, signedDocument.RootElement);
-        line.Write("\n"u8);
-        return line.WrittenSpan.ToArray();
+        mac = Mac(key, unsigned);
+        return Sign(unsigned, mac);
+    }
+
+    /// <summary>
+    /// Inserts <c>"mac":"..."</c> into a canonical object at the place RFC 8785 key order puts it (top-level keys are sorted by
+    /// UTF-16 code units; every key here is ASCII, so byte order is the same), giving the canonical form of the signed object
+    /// without parsing and serializing it again.
+    /// </summary>
+    private static byte[] Sign(byte[] unsigned, string mac)
+    {
+        var insertAt = unsigned.Length - 1; // before the closing brace, unless a later key is found
+        var first = true;
+        var reader = new Utf8JsonReader(unsigned);
+        reader.Read(); // StartObject
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueSpan.SequenceCompareTo("mac"u8) > 0)
+            {
+                insertAt = (int)reader.TokenStartIndex;
+                break;
+            }
+
+            first = false;
+            reader.Skip();
+        }
+
+        var member = System.Text.Encoding.ASCII.GetBytes(string.Concat("\"mac\":\"", mac, "\""));
+        var atEnd = insertAt == unsigned.Length - 1;
+        var line = new byte[unsigned.Length + member.Length + 2];
+        var at = 0;
+        unsigned.AsSpan(0, insertAt).CopyTo(line);
+        at += insertAt;
+        if (atEnd && !(first && insertAt == 1))
+        {
+            line[at++] = (byte)',';
+        }
+
+        member.CopyTo(line, at);
+        at += member.Length;
+        if (!atEnd)
+        {
+            line[at++] = (byte)',';
+        }
+
+        unsigned.AsSpan(insertAt).CopyTo(line.AsSpan(at));
+        at += unsigned.Length - insertAt;
+        line[at++] = (byte)'\n';
+        return line.AsSpan(0, at).ToArray();
     }
 
     public static string Mac(byte[] key, ReadOnlySpan<byte> canonical)

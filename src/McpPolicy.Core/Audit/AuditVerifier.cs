@@ -104,6 +104,11 @@ public static class AuditVerifier
                     return Fail(AuditProblem.Inserted, "this line is not part of the chain (the chain continues after it)");
                 }
 
+                if (i > 0 && lines[i - 1] is { Parsed: { MacValid: true, Type: "seal" } } sealLine && string.Equals(sealLine.File, line.File, StringComparison.Ordinal))
+                {
+                    return Fail(AuditProblem.Inserted, "this line follows the record that sealed the file");
+                }
+
                 return Fail(AuditProblem.Modified, p.Problem ?? $"record {ExpectedText(p.Seq)} does not match its MAC: its content was changed");
             }
 

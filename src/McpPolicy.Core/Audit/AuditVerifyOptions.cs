@@ -4,7 +4,8 @@ namespace McpPolicy;
 public sealed class AuditVerifyOptions
 {
     /// <summary>
-    /// When true (the default), the last file must end with a <c>seal</c> record, so removing records from the end is detected.
+    /// When true (the default), the last file must end with a closing <c>seal</c> record (not a rotation seal), so removing records
+    /// or whole files from the end is detected.
     /// Set false to verify a file that is still being written (or one left by a crash); the chain up to its last line is then checked.
     /// </summary>
     public bool RequireSealed { get; set; } = true;

@@ -19,6 +19,8 @@ public sealed partial class AuditWriter : IAsyncDisposable, IDisposable
     private readonly AuditTelemetry? _telemetry;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly Task _ticker;
+    private int _dirty;
     private long _failures;
     private long _written;
     private int _disposed;
@@ -49,6 +51,7 @@ public sealed partial class AuditWriter : IAsyncDisposable, IDisposable
             AllowSynchronousContinuations = false,
         });
         _loop = Task.Run(RunAsync);
+        _ticker = Task.Run(TickAsync);
     }
 
     /// <summary>The sinks records go to, in order.</summary>
@@ -111,6 +114,15 @@ public sealed partial class AuditWriter : IAsyncDisposable, IDisposable
         {
         }
 
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _ticker.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
         foreach (var sink in _sinks)
         {
             if (sink is IAsyncDisposable asyncDisposable)
@@ -139,7 +151,7 @@ public sealed partial class AuditWriter : IAsyncDisposable, IDisposable
         {
             if (!reader.TryPeek(out _))
             {
-                if (!await WaitForWorkAsync(reader, token).ConfigureAwait(false))
+                if (!await reader.WaitToReadAsync(token).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -148,14 +160,22 @@ public sealed partial class AuditWriter : IAsyncDisposable, IDisposable
             }
 
             var durable = false;
+            var wrote = false;
             while (reader.TryRead(out var entry))
             {
                 if (entry.Record is null)
                 {
-                    waiting.Add(entry.Done!);
-                    durable = true;
+                    // A drain request waits for a durable flush; a tick (no waiter) only asks for the periodic flush below.
+                    if (entry.Done is not null)
+                    {
+                        waiting.Add(entry.Done);
+                        durable = true;
+                    }
+
                     continue;
                 }
+
+                wrote = true;
 
                 var error = Write(entry.Record, token);
                 if (error is not null)
@@ -177,6 +197,8 @@ public sealed partial class AuditWriter : IAsyncDisposable, IDisposable
                 }
             }
 
+            // Two ticks after the last write: by the second, an interval has passed since any earlier fsync, so the sink syncs.
+            Volatile.Write(ref _dirty, wrote ? 2 : Math.Max(0, _dirty - 1));
             var flushError = await FlushAsync(durable, token).ConfigureAwait(false);
             foreach (var done in waiting)
             {
@@ -202,20 +224,25 @@ public sealed partial class AuditWriter : IAsyncDisposable, IDisposable
         await FlushAsync(durable: true, token).ConfigureAwait(false);
     }
 
-    /// <summary>Waits for the next record; while idle, flushes sinks so interval fsyncs and checkpoints happen without new records.</summary>
-    private async ValueTask<bool> WaitForWorkAsync(ChannelReader<Entry> reader, CancellationToken token)
+    /// <summary>
+    /// While records were written since the last flush, posts a tick every <see cref="AuditOptions.FsyncInterval"/>, so the loop
+    /// flushes (interval fsync, time-based checkpoints) even when no new record arrives. Idle, it posts nothing.
+    /// </summary>
+    private async Task TickAsync()
     {
-        var wait = reader.WaitToReadAsync(token).AsTask();
-        while (true)
+        using var timer = new PeriodicTimer(_options.FsyncInterval, _time);
+        try
         {
-            var tick = Task.Delay(_options.FsyncInterval, _time, token);
-            var first = await Task.WhenAny(wait, tick).ConfigureAwait(false);
-            if (first == wait)
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                return await wait.ConfigureAwait(false);
+                if (Volatile.Read(ref _dirty) != 0)
+                {
+                    _channel.Writer.TryWrite(new Entry(null, null));
+                }
             }
-
-            await FlushAsync(durable: false, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

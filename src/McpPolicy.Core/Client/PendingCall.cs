@@ -11,7 +11,9 @@ namespace McpPolicy.Client;
 /// <remarks>
 /// The call is itself what the pipeline awaits for the server's result (<see cref="ReplyAsync"/>): the reply is completed once
 /// (by the reader, a closing connection or a cancellation) and read once, decoded by <see cref="PolicySessionTransport"/> on the
-/// thread that continues the pipeline. A call is never reused, so a value task over it cannot observe another call.
+/// thread that continues the pipeline (or kept undecoded, when no filter post-processes results). As the pipeline's direct invoker it is
+/// awaited as a plain <see cref="ValueTask"/> and stores the result in <see cref="Context"/>. A call is never reused, so a value task over
+/// it cannot observe another call.
 /// </remarks>
 internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IValueTaskSource, IDisposable
 {

@@ -10,7 +10,9 @@ namespace McpPolicy;
 /// <summary>
 /// Puts the policy gate in front of any MCP client transport (stdio, stream, HTTP). Every <c>tools/call</c> the client sends, whatever
 /// API made it, runs through the <see cref="ToolInvocationPipeline"/> first: a denied call never reaches the server and comes back as a
-/// <see cref="CallToolResult"/> with <c>IsError</c> set; an allowed call's result passes back through the pipeline before the client sees it.
+/// <see cref="CallToolResult"/> with <c>IsError</c> set; an allowed call's result passes back through the pipeline before the client sees it,
+/// decoded and re-encoded when a filter post-processes results (<see cref="IToolInvocationFilter.PostProcessesResults"/>), else handed on
+/// as the server sent it.
 /// <c>tools/list</c> responses fill the <see cref="ToolCatalog"/>, and tools the policy blocks outright are hidden from them.
 /// </summary>
 /// <remarks>
@@ -126,7 +128,8 @@ public sealed class PolicyClientTransport : IClientTransport
     {
         foreach (var filter in pipeline.Filters)
         {
-            if (filter is not (PolicyAssessmentFilter or PolicyDecisionFilter))
+            // Core's own steps: after the tool ran they do nothing, or release their rate-limit leases.
+            if (filter is not (PolicyAssessmentFilter or PolicyDecisionFilter or KillSwitchFilter or LimitFilter))
             {
                 return false;
             }

@@ -16,8 +16,6 @@ internal static class ProtocolJson
 
     public static readonly JsonTypeInfo<CancelledNotificationParams> CancelledNotificationParams = Get<CancelledNotificationParams>();
 
-    public static readonly JsonTypeInfo<JsonElement> JsonElement = Get<JsonElement>();
-
     [ThreadStatic]
     private static ScratchWriter? t_scratch;
 

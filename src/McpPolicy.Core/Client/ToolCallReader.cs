@@ -64,6 +64,7 @@ internal static class ToolCallReader
     [ThreadStatic]
     private static ScratchWriter? t_scratch;
 
+    /// <summary>Reads a request's params into the gate's own copy; <see cref="ToolCallReadStatus.Ok"/> when the call can be decided.</summary>
     /// <param name="parameters">The request's params.</param>
     /// <param name="call">What was read, and the params to send.</param>
     /// <param name="metaCache">The connection's last <c>_meta</c>, reused while calls carry the same one; null for none.</param>

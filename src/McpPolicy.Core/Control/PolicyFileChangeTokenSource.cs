@@ -21,7 +21,7 @@ internal sealed class PolicyFileChangeTokenSource : IOptionsChangeTokenSource<Mc
 
     public PolicyFileChangeTokenSource(string path)
     {
-        _path = Path.GetFullPath(path);
+        _path = System.IO.Path.GetFullPath(path);
     }
 
     public string Name => Options.DefaultName;
@@ -56,14 +56,14 @@ internal sealed class PolicyFileChangeTokenSource : IOptionsChangeTokenSource<Mc
             return;
         }
 
-        var directory = Path.GetDirectoryName(_path);
+        var directory = System.IO.Path.GetDirectoryName(_path);
         if (string.IsNullOrEmpty(directory) || !Directory.Exists(directory))
         {
             return;
         }
 
-        _timer = TimeProvider.System.CreateTimer(static s => ((PolicyFileChangeTokenSource)s!).Fire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        var watcher = new FileSystemWatcher(directory, Path.GetFileName(_path))
+        _timer ??= TimeProvider.System.CreateTimer(static s => ((PolicyFileChangeTokenSource)s!).Fire(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var watcher = new FileSystemWatcher(directory, System.IO.Path.GetFileName(_path))
         {
             NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
         };
@@ -71,9 +71,25 @@ internal sealed class PolicyFileChangeTokenSource : IOptionsChangeTokenSource<Mc
         watcher.Created += OnChanged;
         watcher.Renamed += OnChanged;
         watcher.Deleted += OnChanged;
-        watcher.EnableRaisingEvents = true;
-        _watcher = watcher;
+        try
+        {
+            watcher.EnableRaisingEvents = true;
+            WatchError = null;
+            _watcher = watcher;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            // For example the limit on inotify instances: the policy in force stays, and the reloader reports that the file is not watched.
+            WatchError = ex;
+            watcher.Dispose();
+        }
     }
+
+    /// <summary>Why the file is not being watched, when watching it failed (the next token asked for tries again).</summary>
+    internal Exception? WatchError { get; private set; }
+
+    /// <summary>The watched file.</summary>
+    internal string Path => _path;
 
     private void OnChanged(object sender, FileSystemEventArgs e)
     {

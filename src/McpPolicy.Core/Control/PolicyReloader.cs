@@ -54,6 +54,10 @@ internal sealed partial class PolicyReloader : IDisposable
             if (source.Name == Options.DefaultName)
             {
                 _registrations.Add(ChangeToken.OnChange(source.GetChangeToken, () => Reload()));
+                if (source is PolicyFileChangeTokenSource { WatchError: { } error } file)
+                {
+                    LogNotWatched(_logger, file.Path, error);
+                }
             }
         }
     }
@@ -108,6 +112,9 @@ internal sealed partial class PolicyReloader : IDisposable
         OptionsValidationException o => string.Join("; ", o.Failures),
         _ => ex.Message,
     };
+
+    [LoggerMessage(EventId = 612, Level = LogLevel.Warning, Message = "The policy file {Path} cannot be watched, so changes to it are not reloaded.")]
+    private static partial void LogNotWatched(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(EventId = 610, Level = LogLevel.Information, Message = "Policy reloaded; version {Version} is in force.")]
     private static partial void LogReloaded(ILogger logger, string version);

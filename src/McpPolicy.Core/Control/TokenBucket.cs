@@ -3,14 +3,16 @@ using System.Threading.RateLimiting;
 namespace McpPolicy.Control;
 
 /// <summary>
-/// A token bucket of <see cref="TokenBucketRateLimiter"/> refilled from a <see cref="TimeProvider"/> rather than from its own timer:
-/// one token every <c>refillEvery</c>, up to <c>capacity</c>. No timer per bucket, and tests drive it with a manual clock.
+/// A token bucket on a <see cref="TimeProvider"/>: holds up to <c>capacity</c> tokens and gains one every <c>refillEvery</c>.
+/// The tokens are the permits of a <see cref="ConcurrencyLimiter"/>: taking one holds a lease, and each refill period returns one
+/// held lease. (<see cref="TokenBucketRateLimiter"/> measures time with its own stopwatch, even when replenished by hand, so it cannot
+/// follow an injected clock; this bucket can, needs no timer, and a manual clock makes its tests deterministic.)
 /// </summary>
 internal sealed class TokenBucket : IDisposable
 {
-    private readonly TokenBucketRateLimiter _limiter;
+    private readonly ConcurrencyLimiter _tokens;
+    private readonly Queue<RateLimitLease> _taken = new();
     private readonly TimeProvider _time;
-    private readonly int _capacity;
     private readonly long _period;
     private readonly Lock _gate = new();
     private long _lastRefill;
@@ -19,18 +21,10 @@ internal sealed class TokenBucket : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(refillEvery, TimeSpan.Zero);
-        _capacity = capacity;
         _time = time;
         _period = Math.Max(1, (long)(refillEvery.TotalSeconds * time.TimestampFrequency));
         _lastRefill = time.GetTimestamp();
-        _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = capacity,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = refillEvery,
-            AutoReplenishment = false,
-            QueueLimit = 0,
-        });
+        _tokens = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = capacity, QueueLimit = 0 });
     }
 
     /// <summary>True when the bucket is full: forgetting it changes nothing, since a new one starts full.</summary>
@@ -41,7 +35,7 @@ internal sealed class TokenBucket : IDisposable
             lock (_gate)
             {
                 Refill();
-                return _limiter.GetStatistics()!.CurrentAvailablePermits >= _capacity;
+                return _taken.Count == 0;
             }
         }
     }
@@ -53,12 +47,30 @@ internal sealed class TokenBucket : IDisposable
         lock (_gate)
         {
             Refill();
-            using var lease = _limiter.AttemptAcquire(1);
-            return lease.IsAcquired;
+            var lease = _tokens.AttemptAcquire(1);
+            if (!lease.IsAcquired)
+            {
+                lease.Dispose();
+                return false;
+            }
+
+            _taken.Enqueue(lease);
+            return true;
         }
     }
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            while (_taken.TryDequeue(out var lease))
+            {
+                lease.Dispose();
+            }
+
+            _tokens.Dispose();
+        }
+    }
 
     private void Refill()
     {
@@ -72,11 +84,9 @@ internal sealed class TokenBucket : IDisposable
 
         // Keep the refill grid: the remainder of a period counts towards the next token.
         _lastRefill += periods * _period;
-        var missing = _capacity - _limiter.GetStatistics()!.CurrentAvailablePermits;
-        for (long i = 0; i < Math.Min(periods, missing); i++)
+        for (long i = 0; i < periods && _taken.TryDequeue(out var lease); i++)
         {
-            // Without auto-replenishment, each call adds TokensPerPeriod (one).
-            _limiter.TryReplenish();
+            lease.Dispose();
         }
     }
 }

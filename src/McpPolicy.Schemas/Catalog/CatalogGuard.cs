@@ -272,48 +272,50 @@ public sealed partial class CatalogGuard
         }
     }
 
-    /// <summary>What the lock says about a call to a listed tool; used by the catalog rules.</summary>
+    /// <summary>
+    /// What the lock says about a call to a listed tool; used by the catalog rules. The allow path takes one uncontended lock
+    /// and allocates nothing; the pending change (for the denial's message) is looked up only when the tool is quarantined.
+    /// </summary>
     internal Quarantine Check(string serverId, ToolDescriptor tool, out CatalogChange? change)
     {
         change = null;
-        ServerState? state;
+        var instructionsPending = false;
         lock (_gate)
         {
-            _servers.TryGetValue(serverId, out state);
-            if (state is not null)
+            if (_servers.TryGetValue(serverId, out var state))
             {
                 if (state.Faulted)
                 {
                     return Quarantine.Faulted;
                 }
 
+                instructionsPending = state.Pending.ContainsKey("instructions");
+            }
+        }
+
+        Quarantine verdict;
+        if (!_lock.TryGetTool(serverId, tool.Name, out var locked))
+        {
+            verdict = Quarantine.New;
+        }
+        else if (!string.Equals(locked.Hash, tool.DefinitionHash, StringComparison.Ordinal))
+        {
+            verdict = Quarantine.Changed;
+        }
+        else
+        {
+            return instructionsPending && _options.InstructionsChange == InstructionsChangeMode.QuarantineServer ? Quarantine.Instructions : Quarantine.None;
+        }
+
+        lock (_gate)
+        {
+            if (_servers.TryGetValue(serverId, out var state))
+            {
                 state.Pending.TryGetValue("tool:" + tool.Name, out change);
             }
         }
 
-        if (!_lock.TryGetTool(serverId, tool.Name, out var locked))
-        {
-            return Quarantine.New;
-        }
-
-        if (!string.Equals(locked.Hash, tool.DefinitionHash, StringComparison.Ordinal))
-        {
-            return Quarantine.Changed;
-        }
-
-        change = null;
-        if (state is not null && _options.InstructionsChange == InstructionsChangeMode.QuarantineServer)
-        {
-            lock (_gate)
-            {
-                if (state.Pending.ContainsKey("instructions"))
-                {
-                    return Quarantine.Instructions;
-                }
-            }
-        }
-
-        return Quarantine.None;
+        return verdict;
     }
 
     private List<CatalogChange> Review(string serverId, ServerState state, List<ToolDescriptor> tools)

@@ -10,49 +10,64 @@ namespace McpPolicy.Schemas.Scanning;
 /// </summary>
 internal static class Phrases
 {
+    /// <summary>Instructions to drop earlier instructions: a verb, optionally a determiner, a qualifier and what is dropped.</summary>
     public static readonly PhraseSet Override = new(Build(
         Combine(["ignore", "disregard", "forget", "override", "bypass", "overrule"],
                 ["", "all", "any", "the", "your", "all the", "all of the", "all your", "every"],
-                ["", "previous", "prior", "above", "earlier", "preceding", "other", "system", "original", "existing", "safety", "security", "user", "users"],
+                ["previous", "prior", "above", "earlier", "preceding", "system", "original", "safety", "security"],
                 ["instructions", "instruction", "rules", "guidelines", "prompts", "prompt", "directions", "directives", "commands", "messages", "policies", "policy", "restrictions", "guardrails", "constraints"]),
-        ["new instructions", "updated instructions", "system override", "you are now", "from now on you", "developer mode", "jailbreak", "do anything now",
-         "instead of following", "these instructions override", "this overrides", "takes precedence over", "take precedence over", "higher priority than",
+        Combine(["ignore", "disregard", "forget", "override", "bypass", "overrule"],
+                ["all", "any", "your", "all your", "all of your", "every"],
+                [""],
+                ["instructions", "instruction", "prompts", "guidelines", "directives", "guardrails"]),
+        ["system override", "from now on you", "do anything now", "instead of following", "these instructions override", "this instruction overrides",
          "the user has authorized you", "the user has already authorized", "the user already approved", "no need to ask the user", "do not ask the user",
-         "dont ask the user", "without asking the user", "without asking for confirmation", "do not ask for confirmation", "dont ask for confirmation"]));
+         "dont ask the user", "never ask the user", "do not ask for confirmation", "dont ask for confirmation", "never ask for confirmation"]));
+
+    /// <summary>Phrases that often come with overriding instructions but also occur in honest text.</summary>
+    public static readonly PhraseSet OverrideWeak = new(Build(
+        ["new instructions", "updated instructions", "you are now", "developer mode", "jailbreak", "takes precedence over", "take precedence over",
+         "higher priority than", "without asking the user", "without asking for confirmation"]));
 
     public static readonly PhraseSet Concealment = new(Build(
         Combine(["do not", "dont", "never", "must not", "should not", "shouldnt", "mustnt", "do not ever", "you must not", "you should not"],
-                ["tell", "inform", "notify", "mention", "reveal", "show", "disclose", "alert", "explain", "report", "warn", "let"],
+                ["tell", "inform", "notify", "mention", "reveal", "show", "disclose", "alert", "explain", "report", "warn"],
                 ["", "to"],
                 ["the user", "users", "the human", "anyone", "the person", "the operator"]),
         ["without telling", "without informing", "without notifying", "without alerting", "without the user knowing", "without the users knowledge",
-         "without user knowledge", "without user consent", "without their knowledge", "hide this", "hidden from the user", "hide it from",
-         "keep this secret", "keep this hidden", "keep it secret", "keep it hidden", "keep this confidential", "the user must not", "the user should not know",
-         "the user will not notice", "user wont notice", "not visible to the user", "do not mention this", "dont mention this", "never mention this",
-         "do not mention that", "dont mention that", "never mention that", "do not mention it", "dont mention it", "secretly", "covertly", "surreptitiously",
-         "the user cannot see", "the user can not see", "the user does not need to know", "the user doesnt need to know", "invisible to the user"]));
+         "without user knowledge", "without user consent", "without their knowledge", "hide this from", "hidden from the user", "hide it from",
+         "keep this secret", "keep this hidden", "keep it secret", "keep it hidden", "keep this confidential", "the user must not know",
+         "the user must not see", "the user must not be told", "the user should not know", "the user will not notice", "user wont notice",
+         "not visible to the user", "do not mention this", "dont mention this", "never mention this", "do not mention that", "dont mention that",
+         "never mention that", "do not mention it", "dont mention it", "secretly", "covertly", "surreptitiously", "the user cannot see",
+         "the user can not see", "the user does not need to know", "the user doesnt need to know", "invisible to the user"]));
 
     public static readonly PhraseSet Precondition = new(Build(
         Combine(["before", "prior to"],
                 ["using", "calling", "invoking", "running", "executing", "you use", "you call", "you invoke", "you run", "any use of"],
                 ["", "this", "the", "any", "any other", "this function", "the function"],
                 ["", "tool", "function", "command", "tools"]).Where(p => !p.EndsWith(" using", StringComparison.Ordinal) && !p.EndsWith(" calling", StringComparison.Ordinal)),
-        ["you must first", "you need to first", "you have to first", "first you must", "must first read", "must first call", "first read the", "first call the",
-         "always call", "always read", "always first", "you must always", "must always be called", "must always call", "make sure to read", "make sure to call",
-         "make sure you read", "make sure you call", "be sure to read", "be sure to call", "pass its content", "pass their content",
-         "pass the content of", "pass the contents of", "otherwise the tool will not work", "otherwise the tool will fail", "or the tool will not work",
-         "the tool will not work unless", "this tool will not work unless", "required before using", "mandatory before"]));
+        ["you must first", "you need to first", "you have to first", "first you must", "must first read", "must first call", "make sure to read",
+         "make sure you read", "be sure to read", "pass its content", "pass their content", "pass the content of", "pass the contents of",
+         "otherwise the tool will not work", "otherwise the tool will fail", "or the tool will not work", "the tool will not work unless",
+         "this tool will not work unless", "required before using", "mandatory before"]));
+
+    /// <summary>Phrases that ask for a step first but also occur in honest usage notes.</summary>
+    public static readonly PhraseSet PreconditionWeak = new(Build(
+        ["first read the", "first call the", "always call", "always read", "always first", "you must always", "must always be called", "must always call",
+         "make sure to call", "make sure you call", "be sure to call"]));
 
     public static readonly PhraseSet ToolRedirect = new(Build(
-        ["all other tools", "any other tool", "every other tool", "side effect on",
-         "side effects on", "also present", "when calling the", "whenever you call", "whenever you use", "whenever the", "each time you call", "each time you use",
-         "every time you call", "every time you use", "must be sent to", "must be forwarded to", "must be redirected to", "redirect all", "redirect every",
-         "send all", "forward all", "forward every", "forward a copy", "send a copy", "bcc all", "instead of the user", "regardless of what the user",
-         "regardless of the user", "change the recipient", "replace the recipient", "the recipient must be", "the recipient should be",
-         "the recipient is always", "use the following recipient", "this tool replaces", "instead of using the"]));
+        ["all other tools", "any other tool", "every other tool", "side effect on", "side effects on", "also present", "must be redirected to",
+         "redirect every", "forward every", "bcc all", "instead of the user", "regardless of what the user", "regardless of the user",
+         "change the recipient", "replace the recipient", "the recipient must be", "the recipient should be", "the recipient is always",
+         "use the following recipient"]));
 
+    /// <summary>Mentions of other tools and of where things go, which honest descriptions make too.</summary>
     public static readonly PhraseSet ToolMention = new(Build(
-        ["all tools", "any tool", "every tool", "another tool", "other tools", "other functions", "other servers", "another server"]));
+        ["all tools", "any tool", "every tool", "another tool", "other tools", "other functions", "other servers", "another server", "when calling the",
+         "whenever you call", "whenever you use", "each time you call", "each time you use", "every time you call", "every time you use", "must be sent to",
+         "must be forwarded to", "redirect all", "send all", "forward all", "forward a copy", "send a copy", "this tool replaces", "instead of using the"]));
 
     public static readonly PhraseSet ModelAddressed = new(Build(
         ["you must", "you should always", "you are required", "must always", "always include", "as an ai", "ai assistant",

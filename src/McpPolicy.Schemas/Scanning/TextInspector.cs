@@ -302,10 +302,12 @@ internal static class TextInspector
     private static void InspectPhrases(string text, NormalizedText normalized, FindingSink sink, string what)
     {
         Report(Phrases.Override, DefinitionFindingIds.InstructionOverride, FindingSeverity.High, "tells the model to ignore or replace its instructions");
+        Report(Phrases.OverrideWeak, DefinitionFindingIds.InstructionOverride, FindingSeverity.Medium, "speaks of replacing instructions or skipping confirmation");
         Report(Phrases.Concealment, DefinitionFindingIds.InstructionConcealment, FindingSeverity.High, "tells the model to keep something from the user");
         Report(Phrases.Precondition, DefinitionFindingIds.InstructionPrecondition, FindingSeverity.High, "tells the model to do something else first");
+        Report(Phrases.PreconditionWeak, DefinitionFindingIds.InstructionPrecondition, FindingSeverity.Medium, "asks for a step before this tool");
         Report(Phrases.ToolRedirect, DefinitionFindingIds.InstructionToolRedirect, FindingSeverity.High, "tells the model how to treat other tools or recipients");
-        Report(Phrases.ToolMention, DefinitionFindingIds.InstructionToolRedirect, FindingSeverity.Medium, "speaks about other tools");
+        Report(Phrases.ToolMention, DefinitionFindingIds.InstructionToolRedirect, FindingSeverity.Medium, "speaks about other tools or where results go");
         Report(Phrases.ModelAddressed, DefinitionFindingIds.InstructionModelAddressed, FindingSeverity.Medium, "addresses the model directly");
         Report(Phrases.CredentialHigh, DefinitionFindingIds.CredentialReference, FindingSeverity.High, "refers to private keys or seed phrases");
         Report(Phrases.Credential, DefinitionFindingIds.CredentialReference, FindingSeverity.Medium, "refers to credentials or private context");

@@ -130,6 +130,8 @@ internal sealed class AsciiPatternMatcher
     /// automaton: 1 when it matches, 0 when not, -1 when the answer depends on an escape (then match the decoded text).
     /// A verdict reached before the first backslash stands: the text up to there is the same decoded.
     /// </summary>
+    /// <remarks>Compiled fully optimized at once: a tight loop called very often, which is slow for as long as it runs unoptimized.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int MatchJsonText(ReadOnlySpan<byte> raw)
     {
         if (_json is not { } json)

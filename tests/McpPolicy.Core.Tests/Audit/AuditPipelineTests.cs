@@ -133,7 +133,7 @@ public sealed class AuditPipelineTests : IDisposable
         }
 
         var lines = AuditFiles.ReadLines(Files);
-        Assert.Equal(["open", "intent", "decision", "decision", "seal"], lines.Select(l => l.GetProperty("type").GetString()).ToArray());
+        Assert.Equal("open,intent,decision,decision,seal", string.Join(",", lines.Select(l => l.GetProperty("type").GetString())));
         var decision = lines[2];
         Assert.Equal("42", decision.GetProperty("requestId").GetString());
         Assert.Equal("conv-1", decision.GetProperty("conversationId").GetString());
@@ -266,7 +266,7 @@ public sealed class AuditPipelineTests : IDisposable
         }
 
         var records = sink.Records.ToArray();
-        Assert.Equal(["1", "2"], records.Select(r => r.RequestId).ToArray());
+        Assert.Equal("1,2", string.Join(",", records.Select(r => r.RequestId)));
         Assert.Equal(AuditOutcome.Allowed, records[0].Outcome);
         Assert.Equal(AuditOutcome.Withheld, records[1].Outcome);
         Assert.True(records[1].ToolInvoked);

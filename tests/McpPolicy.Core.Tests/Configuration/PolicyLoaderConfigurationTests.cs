@@ -143,11 +143,21 @@ public sealed class PolicyLoaderConfigurationTests
     }
 
     [Fact]
-    public void Unsupported_section_in_configuration_is_an_error()
+    public void Limits_and_kill_switch_sections_in_configuration_are_read()
     {
-        var ex = Assert.Throws<PolicyValidationException>(() => PolicyLoader.FromConfiguration(Section(("McpPolicy:limits:perConversation:maxCalls", "200"))));
+        var options = PolicyLoader.FromConfiguration(Section(
+            ("McpPolicy:limits:perConversation:maxCalls", "200"),
+            ("McpPolicy:limits:perTool:fs/*:perMinute", "60"),
+            ("McpPolicy:limits:perTool:fs/*:timeout", "00:00:30"),
+            ("McpPolicy:killSwitch:0", "server:shell"),
+            ("McpPolicy:killSwitch:1:scope", "fs/write_*"),
+            ("McpPolicy:killSwitch:1:reason", "incident")));
 
-        Assert.Equal("$.limits", Assert.Single(ex.Errors).Path);
+        Assert.Equal(200, options.Limits.PerConversation.MaxCalls);
+        Assert.Equal(60, options.Limits.PerTool["fs/*"].PerMinute);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Limits.PerTool["fs/*"].Timeout);
+        Assert.Equal(["killswitch:server:shell", "killswitch:fs/write_*"], options.KillSwitch.Select(e => e.Scope.Id));
+        Assert.Equal("incident", options.KillSwitch[1].Reason);
     }
 
     [Fact]

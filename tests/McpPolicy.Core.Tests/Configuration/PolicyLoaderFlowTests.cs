@@ -142,4 +142,17 @@ public sealed class PolicyLoaderFlowTests
         Assert.False(o.Labels.ContainsKey("x/*"));
         Assert.Equal(16, o.Flows.Taint.MinLength);
     }
+
+    [Fact]
+    public void The_reference_example_of_a_bad_label_reads_as_documented()
+    {
+        var ex = Assert.Throws<PolicyValidationException>(() => PolicyLoader.FromJson(
+            "// invalid: four problems, all reported\n{\n  \"tools\": [ { \"match\": \"fs/read\", \"risk\": \"Hgh\", \"severity\": 1 } ],\n  \"rules\": [ { \"risk\": \"High\" } ],\n  \"labels\": { \"web/*\": [\"untrusted\"] }\n}",
+            "policy.json"));
+
+        Assert.Contains(
+            "$.labels.web/*[0] (policy.json line 5, column 25): expected a flow label (untrustedSource, privateData, externalSink, destructive), found the string \"untrusted\"",
+            ex.Message,
+            StringComparison.Ordinal);
+    }
 }

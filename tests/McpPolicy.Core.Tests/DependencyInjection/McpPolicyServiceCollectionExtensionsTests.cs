@@ -139,7 +139,7 @@ public sealed class McpPolicyServiceCollectionExtensionsTests : IDisposable
 
         var result = await pipeline.InvokeAsync(context);
 
-        Assert.Equal([typeof(PolicyAssessmentFilter), typeof(StampingFilter), typeof(PolicyDecisionFilter)], pipeline.Filters.Select(f => f.GetType()));
+        Assert.Equal([typeof(KillSwitchFilter), typeof(PolicyAssessmentFilter), typeof(StampingFilter), typeof(LimitFilter), typeof(PolicyDecisionFilter)], pipeline.Filters.Select(f => f.GetType()));
         Assert.Equal("stamp=" + RiskLevel.Low, Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
     }
 

@@ -51,6 +51,43 @@ public sealed class SampleProgramTests
     }
 
     [Fact]
+    public async Task Quickstart_writes_an_audit_file_that_verifies_and_fails_once_a_byte_is_changed()
+    {
+        var (exit, output) = await RunAsync(SampleDll("Quickstart"));
+
+        Assert.True(exit == 0, output);
+        var path = Printed(output, "audit: ");
+        var keyFile = Printed(output, "audit key file: ");
+        try
+        {
+            var key = AuditKey.Parse(File.ReadAllText(keyFile));
+            var result = AuditVerifier.Verify([path], key);
+            Assert.True(result.IsValid, result.ToString());
+            Assert.True(result.Records >= 8, result.ToString());
+            Assert.Contains("\"tool\":\"send_money\"", File.ReadAllText(path), StringComparison.Ordinal);
+
+            var bytes = File.ReadAllBytes(path);
+            var at = bytes.Length / 2;
+            bytes[at] = (byte)(bytes[at] == (byte)'7' ? '8' : '7');
+            File.WriteAllBytes(path, bytes);
+            var tampered = AuditVerifier.Verify([path], key);
+            Assert.False(tampered.IsValid);
+            Assert.Equal(path, tampered.File);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    private static string Printed(string output, string prefix)
+    {
+        var line = output.Split('\n').Select(l => l.TrimEnd('\r')).SingleOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        Assert.True(line is not null, $"The output has no line starting with '{prefix}':\n{output}");
+        return line![prefix.Length..];
+    }
+
+    [Fact]
     public async Task CustomRules_sample_blocks_secrets_and_fails_closed_on_a_broken_rule()
     {
         var (exit, output) = await RunAsync(SampleDll("CustomRules"));
