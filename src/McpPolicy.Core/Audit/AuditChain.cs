@@ -85,6 +85,13 @@ internal static class AuditChain
         return line.AsSpan(0, at).ToArray();
     }
 
+    /// <summary>Signs a line already in canonical form (without <c>mac</c>) and returns it with its trailing newline.</summary>
+    public static byte[] SignLine(byte[] key, byte[] unsigned, out string mac)
+    {
+        mac = Mac(key, unsigned);
+        return Sign(unsigned, mac);
+    }
+
     public static string Mac(byte[] key, ReadOnlySpan<byte> canonical)
     {
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];

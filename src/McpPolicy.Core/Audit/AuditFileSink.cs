@@ -85,7 +85,7 @@ public sealed partial class AuditFileSink : IAuditSink, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(record);
         ObjectDisposedException.ThrowIf(_disposed, this);
         EnsureOpen();
-        Append(record.WriteProperties);
+        AppendRecord(record);
         _sinceCheckpoint++;
         if (_sinceCheckpoint >= _options.CheckpointEvery)
         {
@@ -250,7 +250,17 @@ public sealed partial class AuditFileSink : IAuditSink, IAsyncDisposable
     private void Append(Action<Utf8JsonWriter> body)
     {
         var seq = _seq + 1;
-        var line = AuditChain.BuildLine(_key, seq, _prev, body, out var mac);
+        WriteLine(seq, AuditChain.BuildLine(_key, seq, _prev, body, out var mac), mac);
+    }
+
+    private void AppendRecord(AuditRecord record)
+    {
+        var seq = _seq + 1;
+        WriteLine(seq, AuditChain.SignLine(_key, AuditLineWriter.Unsigned(record, seq, _prev), out var mac), mac);
+    }
+
+    private void WriteLine(long seq, byte[] line, string mac)
+    {
         try
         {
             _stream!.Write(line);

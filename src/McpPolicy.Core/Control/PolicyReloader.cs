@@ -21,6 +21,9 @@ internal sealed partial class PolicyReloader : IDisposable
     /// <summary>The counter of reloads, tagged <c>outcome</c> = <c>applied</c> or <c>rejected</c>.</summary>
     public const string ReloadCounterName = "mcppolicy.policy.reloads";
 
+    /// <summary>Why a policy with <c>killSwitch</c> entries is refused when <see cref="IKillSwitch"/> was replaced.</summary>
+    internal const string ForeignKillSwitch = "the policy has killSwitch entries, but the registered IKillSwitch is not McpPolicy's KillSwitch, so they would not apply; register an IKillSwitchStore instead of replacing IKillSwitch";
+
     private readonly IOptionsFactory<McpPolicyOptions> _factory;
     private readonly PolicyEvaluator _evaluator;
     private readonly LimitFilter _limits;
@@ -73,6 +76,11 @@ internal sealed partial class PolicyReloader : IDisposable
                 var options = _factory.Create(Options.DefaultName);
                 var policy = _evaluator.Prepare(options);
                 var limits = CompiledLimits.Compile(options);
+
+                if (_killSwitch is null && limits.KillSwitch.Length > 0)
+                {
+                    throw new InvalidOperationException(ForeignKillSwitch);
+                }
 
                 // Everything compiled: put each part in force.
                 _evaluator.Swap(policy);

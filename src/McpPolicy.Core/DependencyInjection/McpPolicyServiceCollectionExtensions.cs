@@ -96,9 +96,17 @@ public static class McpPolicyServiceCollectionExtensions
             sp.GetService<IKillSwitch>() as KillSwitch,
             sp.GetService<IMeterFactory>(),
             sp.GetService<ILogger<PolicyReloader>>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, KillSwitchFilter>(sp => new KillSwitchFilter(
-            sp.GetRequiredService<IKillSwitch>(),
-            sp.GetService<ILogger<KillSwitchFilter>>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, KillSwitchFilter>(sp =>
+        {
+            var killSwitch = sp.GetRequiredService<IKillSwitch>();
+            if (killSwitch is not KillSwitch && sp.GetRequiredService<IOptions<McpPolicyOptions>>().Value.KillSwitch.Count > 0)
+            {
+                // Fail closed: the configured entries would not be applied.
+                throw new InvalidOperationException(PolicyReloader.ForeignKillSwitch);
+            }
+
+            return new KillSwitchFilter(killSwitch, sp.GetService<ILogger<KillSwitchFilter>>());
+        }));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolInvocationFilter, LimitFilter>(sp =>
         {
             sp.GetRequiredService<PolicyReloader>();

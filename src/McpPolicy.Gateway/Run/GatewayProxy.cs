@@ -169,6 +169,9 @@ internal sealed partial class GatewayProxy
             ServerInstructions = child.ServerInstructions,
             Capabilities = capabilities,
             Handlers = handlers,
+
+            // The handlers only forward; a DI scope per request would be pure overhead on the hot path.
+            ScopeRequests = false,
         };
     }
 

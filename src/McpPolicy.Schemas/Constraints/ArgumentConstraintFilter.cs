@@ -20,6 +20,10 @@ internal sealed partial class ArgumentConstraintFilter : IToolInvocationFilter
 
     public int Order => ToolInvocationFilterOrder.Validate;
 
+    /// <inheritdoc />
+    /// <remarks>False: the filter decides before the tool runs and never looks at its result.</remarks>
+    public bool PostProcessesResults => false;
+
     public ValueTask InvokeAsync(ToolInvocationContext context, ToolInvocationDelegate next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -19,7 +19,8 @@ namespace McpPolicy.Schemas.Validation;
 /// raw UTF-8 bytes); <c>enum</c>/<c>const</c> strings (a frozen hash table over UTF-8 bytes); number bounds that are
 /// integers (exact on 64-bit integers, on doubles except when the double equals the bound); <c>properties</c> +
 /// <c>additionalProperties</c> + <c>required</c> + <c>propertyNames</c> + <c>min</c>/<c>maxProperties</c> in one pass over
-/// the members with a frozen name table on UTF-8 names; <c>prefixItems</c>/<c>items</c> + <c>min</c>/<c>maxItems</c>.
+/// the members with a frozen name table on UTF-8 names; <c>prefixItems</c>/<c>items</c> + <c>min</c>/<c>maxItems</c> +
+/// <c>uniqueItems</c> (short arrays of strings) in one pass over the items. String leaves are inlined into those loops.
 /// </para>
 /// <para>
 /// Exactness: anything else — a string with escapes, a pattern that needs the regex engine, an asserted format, a number

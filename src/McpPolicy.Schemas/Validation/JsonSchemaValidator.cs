@@ -26,6 +26,11 @@ namespace McpPolicy.Schemas;
 /// ASCII punctuation are accepted; unknown escapes such as <c>\Z</c> and non-ECMAScript groups such as <c>(?i)</c> are errors.
 /// </para>
 /// <para>
+/// <see cref="IsValid"/> runs a specialised form of the compiled schema (the common keywords of each subschema fused into
+/// one check on the instance's raw UTF-8) that hands anything it cannot decide exactly to the same keyword code;
+/// <see cref="Validate"/> runs it first and, only when the instance is invalid, evaluates again collecting every error.
+/// </para>
+/// <para>
 /// Validation never recurses without bound: instances nested deeper than <see cref="JsonSchemaOptions.MaxEvaluationDepth"/>
 /// and validations longer than <see cref="JsonSchemaOptions.ValidationTimeout"/> fail with an error naming the limit
 /// (<see cref="SchemaValidationResult.LimitExceeded"/>).

@@ -24,6 +24,10 @@ internal sealed partial class TokenAuthorizationFilter : IToolInvocationFilter
 
     public int Order => ToolInvocationFilterOrder.Authorize;
 
+    /// <inheritdoc />
+    /// <remarks>False: the filter decides before the tool runs and never looks at its result.</remarks>
+    public bool PostProcessesResults => false;
+
     public ValueTask InvokeAsync(ToolInvocationContext context, ToolInvocationDelegate next, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

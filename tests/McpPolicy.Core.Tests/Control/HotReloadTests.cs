@@ -117,6 +117,42 @@ public sealed class HotReloadTests : IDisposable
         Assert.Equal(1, host.Applied);
     }
 
+    [Fact]
+    public async Task Configured_kill_switch_entries_are_refused_when_the_kill_switch_was_replaced()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["McpPolicy:defaults:risk"] = "Low" }).Build();
+        await using var host = Host.Start(s =>
+        {
+            s.AddSingleton<IKillSwitch>(new ForeignKillSwitch());
+            s.AddMcpPolicy(configuration.GetSection("McpPolicy"));
+        });
+
+        configuration["McpPolicy:killSwitch:0"] = "all";
+        configuration.Reload();
+
+        Assert.Equal(1, host.Rejected);
+        Assert.Contains(host.Logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("IKillSwitchStore", StringComparison.Ordinal));
+
+        var services = new ServiceCollection();
+        services.AddSingleton<IKillSwitch>(new ForeignKillSwitch());
+        services.AddMcpPolicy(o => o.KillSwitch.Add(new KillSwitchEntry(KillSwitchScope.All)));
+        using var provider = services.BuildServiceProvider();
+        Assert.Contains("IKillSwitchStore", Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<ToolInvocationPipeline>()).Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ForeignKillSwitch : IKillSwitch
+    {
+        public IReadOnlyList<KillSwitchEntry> Entries => [];
+
+        public void Disable(KillSwitchScope scope, string? reason = null)
+        {
+        }
+
+        public bool Enable(KillSwitchScope scope) => false;
+
+        public KillSwitchEntry? Find(string serverId, string toolName) => null;
+    }
+
     private string Write(string name, string text)
     {
         var path = Path.Combine(_dir, name);
