@@ -19,6 +19,7 @@ internal static class GatewayCli
         yield return Pinning.PinCommand.CreatePin();
         yield return Pinning.PinCommand.CreateDiff();
         yield return ScanCommand.Create();
+        yield return Replay.ReplayCommand.Create();
         yield return Audit.AuditCommand.Create();
     }
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace McpPolicy.Client;
@@ -64,6 +65,7 @@ internal sealed partial class PolicySessionTransport : ITransport
 
     // Touched only by the reader loop.
     private ListingInProgress? _listing;
+    private IToolListingFilter[]? _listingFilters;
     private volatile bool _closed;
     private int _closeOnce;
     private int _disposed;
@@ -766,7 +768,7 @@ internal sealed partial class PolicySessionTransport : ITransport
             for (var i = page.Tools.Length - 1; i >= 0; i--)
             {
                 var tool = page.Tools[i];
-                var hide = tool is null || page.IsRepeated(tool.Name) || evaluator.GetListingRisk(serverId, tool) == RiskLevel.Block;
+                var hide = tool is null || page.IsRepeated(tool.Name) || evaluator.GetListingRisk(serverId, tool) == RiskLevel.Block || !IsListable(serverId, tool);
                 if (tool is not null)
                 {
                     known.Add(tool);
@@ -805,6 +807,34 @@ internal sealed partial class PolicySessionTransport : ITransport
             LogListingFailed(_logger, _owner.ServerId, ex);
             return Error(response.Id, McpErrorCode.InternalError, "The policy gate could not check the server's tool list.");
         }
+    }
+
+    /// <summary>
+    /// Asks every registered <see cref="IToolListingFilter"/> whether the client may see <paramref name="tool"/>. Judged from the listed
+    /// definition before the page is recorded in the catalog; a filter that throws hides the tool.
+    /// </summary>
+    private bool IsListable(string serverId, ToolDescriptor tool)
+    {
+        var filters = _listingFilters ??= _owner.Services?.GetServices<IToolListingFilter>().ToArray() ?? [];
+        foreach (var filter in filters)
+        {
+            try
+            {
+                if (!filter.IsListable(serverId, tool))
+                {
+                    return false;
+                }
+            }
+#pragma warning disable CA1031 // Fail closed: a tool the filter could not judge is hidden.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogListingFilterFailed(_logger, serverId, tool.Name, filter.GetType().Name, ex);
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void Deliver(JsonRpcMessage message)
@@ -847,6 +877,9 @@ internal sealed partial class PolicySessionTransport : ITransport
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Debug, Message = "Could not tell server {ServerId} that a request was cancelled.")]
     private static partial void LogCancellationNotSent(ILogger logger, string serverId, Exception exception);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Error, Message = "Tool listing filter {Filter} failed for tool {Tool} of server {ServerId}; the tool is hidden from the listing.")]
+    private static partial void LogListingFilterFailed(ILogger logger, string serverId, string tool, string filter, Exception exception);
 
     /// <summary>A <c>tools/list</c> request the client sent, waiting for its response.</summary>
     private sealed class HostListing

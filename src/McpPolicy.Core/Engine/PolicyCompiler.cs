@@ -266,7 +266,28 @@ internal static class PolicyCompiler
         }
 
         sb.Append("approval ").Append(o.Approval.Timeout.Ticks).Append(' ').Append(o.Approval.SingleUse).Append('\n');
+        AppendControl(sb, o);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+    }
+
+    /// <summary>Limits and configured kill switch entries, so a reload that changes only them gets a new version. Nothing when absent, so versions of policies without them stay as they were.</summary>
+    private static void AppendControl(StringBuilder sb, McpPolicyOptions o)
+    {
+        foreach (var (match, l) in o.Limits.PerTool.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            sb.Append("limit ").Append(Quote(match)).Append(' ').Append(l?.PerMinute).Append(' ').Append(l?.Concurrency).Append(' ').Append(l?.Timeout?.Ticks).Append('\n');
+        }
+
+        var c = o.Limits.PerConversation;
+        if (c.MaxCalls is not null || c.MaxApprovals is not null || c.MaxSinkBytes is not null)
+        {
+            sb.Append("budget ").Append(c.MaxCalls).Append(' ').Append(c.MaxApprovals).Append(' ').Append(c.MaxSinkBytes).Append('\n');
+        }
+
+        foreach (var k in o.KillSwitch)
+        {
+            sb.Append("killswitch ").Append(Quote(k?.Scope.Text)).Append(' ').Append(Quote(k?.Reason)).Append('\n');
+        }
     }
 
     private static void AppendConditions(StringBuilder sb, IDictionary<string, ArgumentCondition> conditions)

@@ -10,7 +10,8 @@ namespace McpPolicy.Server;
 
 /// <summary>
 /// Adds the McpPolicy request filters to an MCP server: the call filter (runs every <c>tools/call</c> through the
-/// <see cref="ToolInvocationPipeline"/>), the list filter (hides tools whose listing risk is BLOCK), and, after all other
+/// <see cref="ToolInvocationPipeline"/>), the list filter (hides tools whose listing risk is BLOCK or that an <see cref="IToolListingFilter"/>
+/// does not let through), and, after all other
 /// configuration, an innermost guard that refuses any call the policy filter did not clear.
 /// </summary>
 internal sealed partial class PolicyServerFilters : IConfigureOptions<McpServerOptions>, IPostConfigureOptions<McpServerOptions>
@@ -23,13 +24,20 @@ internal sealed partial class PolicyServerFilters : IConfigureOptions<McpServerO
     private readonly ToolInvocationPipeline _pipeline;
     private readonly IPolicyEvaluator _evaluator;
     private readonly IOptions<McpPolicyServerOptions> _options;
+    private readonly IToolListingFilter[] _listingFilters;
     private readonly ILogger _logger;
 
-    public PolicyServerFilters(ToolInvocationPipeline pipeline, IPolicyEvaluator evaluator, IOptions<McpPolicyServerOptions> options, ILogger<PolicyServerFilters>? logger = null)
+    public PolicyServerFilters(
+        ToolInvocationPipeline pipeline,
+        IPolicyEvaluator evaluator,
+        IOptions<McpPolicyServerOptions> options,
+        IEnumerable<IToolListingFilter>? listingFilters = null,
+        ILogger<PolicyServerFilters>? logger = null)
     {
         _pipeline = pipeline;
         _evaluator = evaluator;
         _options = options;
+        _listingFilters = listingFilters?.ToArray() ?? [];
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -148,7 +156,7 @@ internal sealed partial class PolicyServerFilters : IConfigureOptions<McpServerO
             var descriptor = collection is not null && collection.TryGetPrimitive(listed.Name, out var primitive)
                 ? ToolPolicyMetadata.GetDescriptor(primitive)
                 : ToolDescriptor.FromProtocol(listed);
-            if (_evaluator.GetListingRisk(serverId, descriptor) == RiskLevel.Block)
+            if (_evaluator.GetListingRisk(serverId, descriptor) == RiskLevel.Block || !IsListable(serverId, descriptor))
             {
                 LogHidden(_logger, serverId, listed.Name);
                 if (kept is null)
@@ -175,12 +183,39 @@ internal sealed partial class PolicyServerFilters : IConfigureOptions<McpServerO
         return result;
     }
 
+    /// <summary>Asks every registered <see cref="IToolListingFilter"/> whether the client may see the tool; a filter that throws hides it.</summary>
+    private bool IsListable(string serverId, ToolDescriptor descriptor)
+    {
+        foreach (var filter in _listingFilters)
+        {
+            try
+            {
+                if (!filter.IsListable(serverId, descriptor))
+                {
+                    return false;
+                }
+            }
+#pragma warning disable CA1031 // Fail closed: a tool the filter could not judge is hidden.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogListingFilterFailed(_logger, serverId, descriptor.Name, filter.GetType().Name, ex);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Refused tools/call for unknown tool {Tool} on server {ServerId}.")]
     private static partial void LogUnknownTool(ILogger logger, string serverId, string? tool);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Hid tool {Tool} of server {ServerId} from tools/list: its listing risk is Block.")]
+    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Hid tool {Tool} of server {ServerId} from tools/list: its listing risk is Block or a tool listing filter hides it.")]
     private static partial void LogHidden(ILogger logger, string serverId, string tool);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "A tools/call for {Tool} reached the tool without a policy decision and was refused. Check that no filter replaces the matched tool or bypasses the McpPolicy filter.")]
     private static partial void LogNotEvaluated(ILogger logger, string? tool);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Tool listing filter {Filter} failed for tool {Tool} of server {ServerId}; the tool is hidden from tools/list.")]
+    private static partial void LogListingFilterFailed(ILogger logger, string serverId, string tool, string filter, Exception exception);
 }

@@ -11,10 +11,12 @@ namespace McpPolicy.Schemas;
 /// <c>catalog:changed</c>) until a person approves it, and reports every change with a semantic diff (to the log, to
 /// <see cref="ChangeDetected"/>, and in <see cref="GetPendingChanges"/>). Only the changed tool is quarantined, not its server; a change
 /// of the server's instructions quarantines the whole server or is only flagged (<see cref="CatalogGuardOptions.InstructionsChange"/>).
+/// Quarantined tools are also hidden from the client's <c>tools/list</c> (as an <see cref="IToolListingFilter"/>, see
+/// <see cref="IsListable"/>) unless <see cref="CatalogGuardOptions.HideQuarantinedTools"/> is false.
 /// Registered by <c>AddCatalogLock</c>. Thread-safe. Fails closed: when checking a listing fails, the server's calls are blocked
-/// (<c>catalog:error</c>) until a listing is checked.
+/// (<c>catalog:error</c>) and its tools hidden until a listing is checked.
 /// </summary>
-public sealed partial class CatalogGuard
+public sealed partial class CatalogGuard : IToolListingFilter
 {
     /// <summary>The approver recorded for a server's first listing under <see cref="CatalogGuardOptions.TrustOnFirstUse"/>.</summary>
     public const string TrustOnFirstUseApprover = "trust-on-first-use";
@@ -270,6 +272,42 @@ public sealed partial class CatalogGuard
         {
             CatalogLockFile.Save(_lock, path, _options.SigningKey);
         }
+    }
+
+    /// <summary>
+    /// Whether the client may see <paramref name="tool"/> in a listing: false while the tool is quarantined (not in the lock, its definition
+    /// hash differs from the approved one, its server's instructions changed under <see cref="InstructionsChangeMode.QuarantineServer"/>,
+    /// or the server's last listing could not be checked), so the model never reads a new or changed definition before a person approved
+    /// it. Always true when <see cref="CatalogGuardOptions.HideQuarantinedTools"/> is false. The tool is judged from the definition given,
+    /// against the lock directly, so a listing can be filtered before the guard reviews it. The first listing of a server trusted on first
+    /// use is shown (it is pinned as listed). A hidden tool stays in the catalog and its calls are still refused; after approval, the
+    /// next listing shows it again.
+    /// </summary>
+    /// <param name="serverId">The host-configured server id.</param>
+    /// <param name="tool">The tool as listed now.</param>
+    /// <returns>True to show the tool.</returns>
+    public bool IsListable(string serverId, ToolDescriptor tool)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serverId);
+        ArgumentNullException.ThrowIfNull(tool);
+        if (!_options.HideQuarantinedTools)
+        {
+            return true;
+        }
+
+        if (TrustsFirstUse(serverId))
+        {
+            lock (_gate)
+            {
+                if (!_servers.TryGetValue(serverId, out var state) || !state.ToolsTrusted)
+                {
+                    // This listing is the first: the guard pins it as listed once it is recorded.
+                    return true;
+                }
+            }
+        }
+
+        return Check(serverId, tool, out _) == Quarantine.None;
     }
 
     /// <summary>

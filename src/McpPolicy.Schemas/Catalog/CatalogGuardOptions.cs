@@ -26,4 +26,12 @@ public sealed class CatalogGuardOptions
     /// quarantined as usual. Default false: every tool of an unknown server is quarantined until approved.
     /// </summary>
     public bool TrustOnFirstUse { get; set; }
+
+    /// <summary>
+    /// Whether quarantined tools (new, changed, or of a server whose instructions changed under
+    /// <see cref="InstructionsChangeMode.QuarantineServer"/>) are hidden from the client's <c>tools/list</c>, so the model does not read a
+    /// definition no one approved. Their calls are refused either way; the next listing after approval shows them again. Default true;
+    /// false shows them (with their new definitions) while they are quarantined.
+    /// </summary>
+    public bool HideQuarantinedTools { get; set; } = true;
 }

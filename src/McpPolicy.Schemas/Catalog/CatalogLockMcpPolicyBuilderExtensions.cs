@@ -12,7 +12,9 @@ public static class CatalogLockMcpPolicyBuilderExtensions
     /// <summary>
     /// Pins every server's tools to a catalog lock: a listed tool the lock does not approve gets <c>defaults.unknownTool</c>, a tool whose
     /// definition changed gets <c>defaults.changedTool</c>, until approved through the <see cref="CatalogGuard"/> (resolve it from the
-    /// service provider). Changes are logged with a semantic diff and raised on <see cref="CatalogGuard.ChangeDetected"/>. See docs/catalog.md.
+    /// service provider). Changes are logged with a semantic diff and raised on <see cref="CatalogGuard.ChangeDetected"/>. Quarantined tools are
+    /// hidden from the client's <c>tools/list</c> (registered as an <see cref="IToolListingFilter"/>; see
+    /// <see cref="CatalogGuardOptions.HideQuarantinedTools"/>). See docs/catalog.md.
     /// </summary>
     /// <param name="builder">The McpPolicy builder.</param>
     /// <param name="configure">Sets the lock file, signing key and behaviour; the defaults (in-memory empty lock) apply when null.</param>
@@ -44,6 +46,9 @@ public static class CatalogLockMcpPolicyBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPolicyRule, CatalogChangedToolRule>(static sp => new CatalogChangedToolRule(sp.GetRequiredService<CatalogGuard>)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPolicyRule, CatalogInstructionsRule>(static sp => new CatalogInstructionsRule(sp.GetRequiredService<CatalogGuard>)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPolicyRule, CatalogErrorRule>(static sp => new CatalogErrorRule(sp.GetRequiredService<CatalogGuard>)));
+
+        // Quarantined tools are hidden from the client's listings (CatalogGuardOptions.HideQuarantinedTools).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IToolListingFilter, CatalogGuard>(static sp => sp.GetRequiredService<CatalogGuard>()));
         return builder;
     }
 }

@@ -67,7 +67,7 @@ public sealed class AuditLineWriterTests
     }
 
     [Fact]
-    public void A_string_with_an_unpaired_surrogate_is_refused_like_the_reference_refuses_it()
+    public void A_string_with_an_unpaired_surrogate_is_refused_as_not_IJSON()
     {
         var record = new AuditRecord { ServerId = "s", Tool = "bad\ud800tool" };
         Assert.Throws<ArgumentException>(() => AuditLineWriter.Unsigned(record, 0, "p"));

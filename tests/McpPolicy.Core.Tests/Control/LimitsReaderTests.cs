@@ -74,6 +74,39 @@ public sealed class LimitsReaderTests
         Assert.Equal(["server:a", "server:b"], options.KillSwitch.Select(e => e.Scope.Text));
     }
 
+    [Theory]
+    [InlineData("""{ "limits": { "perTool": { "fs/*": { "perMinute": 60 } } } }""")]
+    [InlineData("""{ "limits": { "perTool": { "fs/*": { "perMinute": 61 } } } }""")]
+    [InlineData("""{ "limits": { "perTool": { "fs/*": { "timeout": "00:00:30" } } } }""")]
+    [InlineData("""{ "limits": { "perConversation": { "maxCalls": 5 } } }""")]
+    [InlineData("""{ "killSwitch": [ "server:fs" ] }""")]
+    [InlineData("""{ "killSwitch": [ { "scope": "server:fs", "reason": "r" } ] }""")]
+    public void Limits_and_kill_switch_entries_are_part_of_the_policy_version(string json)
+    {
+        var versions = new[] { "{}", json }.Select(j => new PolicyEvaluator(PolicyLoader.FromJson(j)).PolicyVersion).ToArray();
+
+        Assert.NotEqual(versions[0], versions[1]);
+        Assert.Equal(versions[1], new PolicyEvaluator(PolicyLoader.FromJson(json)).PolicyVersion);
+    }
+
+    [Fact]
+    public void Versions_of_limit_variants_all_differ()
+    {
+        string[] variants =
+        [
+            """{ "limits": { "perTool": { "fs/*": { "perMinute": 60 } } } }""",
+            """{ "limits": { "perTool": { "fs/*": { "concurrency": 60 } } } }""",
+            """{ "limits": { "perTool": { "web/*": { "perMinute": 60 } } } }""",
+            """{ "limits": { "perConversation": { "maxApprovals": 60 } } }""",
+            """{ "killSwitch": [ "server:fs" ] }""",
+            """{ "killSwitch": [ "server:web" ] }""",
+        ];
+
+        var versions = variants.Select(j => new PolicyEvaluator(PolicyLoader.FromJson(j)).PolicyVersion).ToList();
+
+        Assert.Equal(variants.Length, versions.Distinct(StringComparer.Ordinal).Count());
+    }
+
     [Fact]
     public void Invalid_document_changes_nothing()
     {
