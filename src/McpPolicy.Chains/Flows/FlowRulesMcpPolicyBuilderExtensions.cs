@@ -25,6 +25,7 @@ public static class FlowRulesMcpPolicyBuilderExtensions
         services.AddOptions<ConversationHistoryOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConversationHistoryOptions>, ConversationHistoryOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<McpPolicyOptions>, FlowPolicyValidator>());
+        services.TryAddSingleton<FlowRulesRegistration>();
         services.TryAddSingleton<IConversationStore>(sp => new InMemoryConversationStore(
             sp.GetRequiredService<IOptions<ConversationHistoryOptions>>().Value,
             sp.GetRequiredService<TimeProvider>()));

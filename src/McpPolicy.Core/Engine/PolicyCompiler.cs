@@ -267,6 +267,7 @@ internal static class PolicyCompiler
 
         sb.Append("approval ").Append(o.Approval.Timeout.Ticks).Append(' ').Append(o.Approval.SingleUse).Append('\n');
         AppendControl(sb, o);
+        AppendFlows(sb, o);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }
 
@@ -287,6 +288,47 @@ internal static class PolicyCompiler
         foreach (var k in o.KillSwitch)
         {
             sb.Append("killswitch ").Append(Quote(k?.Scope.Text)).Append(' ').Append(Quote(k?.Reason)).Append('\n');
+        }
+    }
+
+    /// <summary>
+    /// Labels, chains and flow settings, so a reload that changes only them gets a new version (approvals are bound to the version). Nothing
+    /// when they are absent or at their defaults, so versions of policies without them stay as they were.
+    /// </summary>
+    private static void AppendFlows(StringBuilder sb, McpPolicyOptions o)
+    {
+        foreach (var (match, labels) in o.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            sb.Append("label ").Append(Quote(match)).Append(' ').Append((int)labels).Append('\n');
+        }
+
+        foreach (var chain in o.Chains)
+        {
+            sb.Append("chain ").Append(Quote(chain?.Id)).Append(' ').Append(chain?.Risk).Append(' ').Append(chain?.WithinCalls)
+                .Append(' ').Append(chain?.WithinTime?.Ticks).Append(' ').Append(Quote(chain?.Reason)).Append('\n');
+            foreach (var step in chain?.Sequence ?? [])
+            {
+                sb.Append("  step ").Append(Quote(step?.Match)).Append('\n');
+                if (step is not null)
+                {
+                    AppendConditions(sb, step.When);
+                }
+            }
+        }
+
+        var f = o.Flows;
+        var defaults = new FlowPolicy();
+        if (f.UntrustedThenPrivateThenSink != defaults.UntrustedThenPrivateThenSink || f.Taint.MinLength != defaults.Taint.MinLength
+            || f.Taint.Risk != defaults.Taint.Risk || f.Taint.Arguments.Count > 0)
+        {
+            sb.Append("flows ").Append(f.UntrustedThenPrivateThenSink).Append(' ').Append(f.Taint.MinLength).Append(' ').Append(f.Taint.Risk).Append('\n');
+            foreach (var (match, arguments) in f.Taint.Arguments.OrderBy(a => a.Key, StringComparer.Ordinal))
+            {
+                foreach (var (argument, risk) in (arguments ?? new Dictionary<string, RiskLevel>()).OrderBy(a => a.Key, StringComparer.Ordinal))
+                {
+                    sb.Append("taint ").Append(Quote(match)).Append(' ').Append(Quote(argument)).Append(' ').Append(risk).Append('\n');
+                }
+            }
         }
     }
 

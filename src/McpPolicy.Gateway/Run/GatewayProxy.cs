@@ -88,6 +88,8 @@ internal sealed partial class GatewayProxy
             var info = _child.ServerInfo;
             LogConnected(_logger, _label, info?.Name, info?.Version, _child.NegotiatedProtocolVersion);
 
+            using var listening = new CancellationTokenSource();
+            var listen = ListenToChildAsync(_child, listening.Token);
             var server = McpServer.Create(upstreamTransport, CreateServerOptions(_child), loggerFactory, _services);
             await using (server.ConfigureAwait(false))
             {
@@ -106,10 +108,44 @@ internal sealed partial class GatewayProxy
                 }
 
                 await IgnoreFailureAsync(serving).ConfigureAwait(false);
+                await listening.CancelAsync().ConfigureAwait(false);
+                await IgnoreFailureAsync(listen).ConfigureAwait(false);
                 LogUpstreamClosed(_logger);
                 return ExitCodes.Ok;
             }
         }
+    }
+
+    /// <summary>
+    /// On 2026-07-28 a server sends change notifications only over an open <c>subscriptions/listen</c> request: hold one open for the
+    /// session for every list the child can announce, so its changes reach the policy catalog and the upstream client.
+    /// </summary>
+    private static Task ListenToChildAsync(McpClient child, CancellationToken cancellationToken)
+    {
+        var caps = child.ServerCapabilities;
+        var version = child.NegotiatedProtocolVersion;
+        if (version is null || string.CompareOrdinal(version, "2026-07-28") < 0
+            || (caps?.Tools?.ListChanged != true && caps?.Prompts?.ListChanged != true && caps?.Resources?.ListChanged != true))
+        {
+            return Task.CompletedTask;
+        }
+
+        var request = new JsonRpcRequest
+        {
+            Method = RequestMethods.SubscriptionsListen,
+            Params = System.Text.Json.JsonSerializer.SerializeToNode(
+                new SubscriptionsListenRequestParams
+                {
+                    Notifications = new SubscriptionsListenNotifications
+                    {
+                        ToolsListChanged = caps.Tools?.ListChanged == true ? true : null,
+                        PromptsListChanged = caps.Prompts?.ListChanged == true ? true : null,
+                        ResourcesListChanged = caps.Resources?.ListChanged == true ? true : null,
+                    },
+                },
+                McpJsonUtilities.DefaultOptions),
+        };
+        return child.SendRequestAsync(request, cancellationToken);
     }
 
     private McpServerOptions CreateServerOptions(McpClient child)

@@ -58,7 +58,9 @@ public sealed class ReplayAgentDojoTests
             var report = await engine.ReplayAsync(ReplaySuite.Load(Suite("banking")));
             Assert.Equal(0, report.AttacksStopped);
             Assert.Equal(144, report.AttacksTotal);
-            Assert.Equal(16, report.BenignAllowed);
+            // Only secret detection (always part of the pipeline) speaks: update_password's argument looks like a password.
+            Assert.Equal(15, report.BenignAllowed);
+            Assert.Equal(1, report.BenignApproval);
         }
         finally
         {

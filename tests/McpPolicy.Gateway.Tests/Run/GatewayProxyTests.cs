@@ -185,21 +185,43 @@ public sealed class GatewayProxyTests
         Assert.NotEmpty(json.RootElement.GetProperty("digest").GetString()!);
     }
 
-    [Fact]
-    public async Task A_tool_the_child_adds_is_announced_upstream_and_becomes_callable()
+    [Theory]
+    [MemberData(nameof(Revisions))]
+    public async Task A_tool_the_child_adds_is_announced_upstream_and_becomes_callable(string upstream, string child)
     {
-        await using var gw = await GatewayHarness.StartAsync(November2025, November2025);
+        await using var gw = await GatewayHarness.StartAsync(upstream, child);
         var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var registration = gw.Upstream.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
         {
             changed.TrySetResult();
             return ValueTask.CompletedTask;
         });
+        using var listening = new CancellationTokenSource();
+        var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var ack = gw.Upstream.RegisterNotificationHandler(NotificationMethods.SubscriptionsAcknowledgedNotification, (_, _) =>
+        {
+            acknowledged.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+        if (upstream == July2026)
+        {
+            // 2026-07-28 delivers list_changed only over an open subscriptions/listen request.
+            _ = gw.Upstream.SendRequestAsync(
+                new JsonRpcRequest
+                {
+                    Method = RequestMethods.SubscriptionsListen,
+                    Params = JsonSerializer.SerializeToNode(new SubscriptionsListenRequestParams { Notifications = new() { ToolsListChanged = true } }, McpJsonUtilities.DefaultOptions),
+                },
+                listening.Token);
+            await acknowledged.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+
         _ = await gw.Upstream.ListToolsAsync();
 
         gw.Options.ToolCollection!.Add(gw.Extra("added"));
 
         await changed.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await listening.CancelAsync();
         var tools = (await gw.Upstream.ListToolsAsync()).Select(t => t.Name).ToArray();
         Assert.Contains("added", tools);
         var result = await gw.Upstream.CallToolAsync("added", new Dictionary<string, object?>());
