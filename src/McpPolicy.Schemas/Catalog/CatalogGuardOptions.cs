@@ -33,5 +33,5 @@ public sealed class CatalogGuardOptions
     /// definition no one approved. Their calls are refused either way; the next listing after approval shows them again. Default true;
     /// false shows them (with their new definitions) while they are quarantined.
     /// </summary>
-    public bool HideQuarantinedTools { get; set; } = false;
+    public bool HideQuarantinedTools { get; set; } = true;
 }
