@@ -64,20 +64,27 @@ internal sealed class ReplayEngine : IDisposable
 {
     private readonly ServiceProvider _services;
     private readonly ToolInvocationPipeline _pipeline;
+    private readonly bool _approveUserCalls;
 
-    private ReplayEngine(ServiceProvider services, ToolInvocationPipeline pipeline, string policyVersion)
+    private ReplayEngine(ServiceProvider services, ToolInvocationPipeline pipeline, string policyVersion, bool approveUserCalls)
     {
         _services = services;
         _pipeline = pipeline;
         PolicyVersion = policyVersion;
+        _approveUserCalls = approveUserCalls;
     }
 
     /// <summary>The content hash of the policy the traces are replayed against.</summary>
     public string PolicyVersion { get; }
 
     /// <summary>Builds the pipeline for a policy file.</summary>
+    /// <param name="policyPath">The policy file.</param>
+    /// <param name="approveUserCalls">
+    /// True (the default): the simulated user approves the High calls of the user's own task. False: it refuses every High call, so no
+    /// approval-needing call ever runs or enters the flow state (counts are unchanged in kind: such calls still count as approval).
+    /// </param>
     /// <exception cref="UsageException">The file is missing or invalid; the message says what to fix.</exception>
-    public static ReplayEngine Create(string policyPath)
+    public static ReplayEngine Create(string policyPath, bool approveUserCalls = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(policyPath);
         if (!File.Exists(policyPath))
@@ -100,7 +107,7 @@ internal sealed class ReplayEngine : IDisposable
         {
             var evaluator = provider.GetRequiredService<IPolicyEvaluator>();
             var pipeline = provider.GetRequiredService<ToolInvocationPipeline>();
-            return new ReplayEngine(provider, pipeline, evaluator.PolicyVersion);
+            return new ReplayEngine(provider, pipeline, evaluator.PolicyVersion, approveUserCalls);
         }
         catch (Exception ex) when (ex is PolicyValidationException or OptionsValidationException or InvalidOperationException or IOException or UnauthorizedAccessException or FormatException or System.Text.Json.JsonException)
         {
@@ -146,7 +153,7 @@ internal sealed class ReplayEngine : IDisposable
                 Invoker = static (ctx, _) => ValueTask.FromResult((CallToolResult)ctx.InvokerState!),
                 InvokerState = new CallToolResult { Content = [new TextContentBlock { Text = call.Result }] },
             };
-            context.Items[SimulatedUser.ApproveKey] = !trace.IsAttack || call.Origin == CallOrigin.User;
+            context.Items[SimulatedUser.ApproveKey] = _approveUserCalls && (!trace.IsAttack || call.Origin == CallOrigin.User);
 
             var result = await _pipeline.InvokeAsync(context, cancellationToken).ConfigureAwait(false);
             outcomes.Add(Judge(i, call, context, result));

@@ -73,7 +73,7 @@ public sealed class PolicyVersionFlowTests
         using var provider = services.BuildServiceProvider();
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<McpPolicyOptions>>().Value);
         var failure = Assert.Single(ex.Failures);
-        Assert.StartsWith(path + ":", failure, StringComparison.Ordinal);
+        Assert.StartsWith(path, failure, StringComparison.Ordinal);
         Assert.Contains("AddFlowRules()", failure, StringComparison.Ordinal);
     }
 

@@ -27,14 +27,18 @@ public sealed class ReplayAgentDojoTests
     internal static string SamplePolicy() => Path.Combine(RepositoryRoot(), "samples", "AgentDojo", "policy.json");
 
     [Theory]
-    [InlineData("banking", 16, 144)]
-    [InlineData("slack", 21, 105)]
-    [InlineData("travel", 20, 120)]
-    [InlineData("workspace", 40, 560)]
-    public async Task Sample_policy_meets_the_targets(string name, int tasks, int attacks)
+    [InlineData("banking", 16, 144, true)]
+    [InlineData("slack", 21, 105, true)]
+    [InlineData("travel", 20, 120, true)]
+    [InlineData("workspace", 40, 560, true)]
+    [InlineData("banking", 16, 144, false)]
+    [InlineData("slack", 21, 105, false)]
+    [InlineData("travel", 20, 120, false)]
+    [InlineData("workspace", 40, 560, false)]
+    public async Task Sample_policy_meets_the_targets(string name, int tasks, int attacks, bool approveUserCalls)
     {
         var suite = ReplaySuite.Load(Suite(name));
-        using var engine = ReplayEngine.Create(SamplePolicy());
+        using var engine = ReplayEngine.Create(SamplePolicy(), approveUserCalls);
         var report = await engine.ReplayAsync(suite);
 
         Assert.Equal(tasks, report.Benign.Count);

@@ -120,6 +120,30 @@ public sealed class ReplayCountingTests : IDisposable
     }
 
     [Fact]
+    public async Task With_approvals_none_the_simulated_user_refuses_every_call()
+    {
+        var (suite, policy) = Write([Line("benign", Call("send"), Call("read"))], [Line("mixed", Call("send", "user"), Call("send", "injection", critical: true))]);
+        using var engine = ReplayEngine.Create(policy, approveUserCalls: false);
+        var report = await engine.ReplayAsync(ReplaySuite.Load(suite));
+
+        Assert.Equal([false, true], report.Benign[0].Calls.Select(c => c.Ran));
+        Assert.All(report.Attacks[0].Calls, c => Assert.False(c.Ran));
+        Assert.Equal(CallVerdict.Approval, report.Benign[0].TaskVerdict);
+        Assert.Equal(1, report.AttacksStopped);
+    }
+
+    [Fact]
+    public async Task An_unknown_approvals_value_is_a_usage_error()
+    {
+        var (suite, policy) = Write([], []);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Assert.Equal(ExitCodes.Usage, await GatewayCli.RunAsync(["replay", "--policy", policy, "--suite", suite, "--approvals", "all"], output, error));
+        Assert.Equal(ExitCodes.Ok, await GatewayCli.RunAsync(["replay", "--policy", policy, "--suite", suite, "--approvals", "none"], output, error));
+        Assert.EndsWith("""{"suite":"mini","benign":{"allowed":0,"approval":0,"blocked":0},"attacks":{"stopped":0,"total":0}}""" + Environment.NewLine, output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Recorded_results_feed_taint()
     {
         // The same note call is Low on its own, and High once a recorded untrusted result carried the recipient.
