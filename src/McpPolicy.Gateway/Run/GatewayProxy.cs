@@ -17,6 +17,8 @@ internal sealed partial class GatewayProxy
 {
     private const string RemotePrefix = "Request failed (remote): ";
 
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(2);
+
     private static readonly string[] ForwardedNotifications =
     [
         NotificationMethods.ToolListChangedNotification,
@@ -97,7 +99,24 @@ internal sealed partial class GatewayProxy
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var serving = server.RunAsync(stop.Token);
                 var childEnded = _child.Completion;
-                var first = await Task.WhenAny(serving, childEnded).ConfigureAwait(false);
+                // The upstream input ending means the client is gone, even while the SDK still holds a 2026-07-28 subscriptions/listen
+                // stream open (its RunAsync does not return then): give in-flight requests a moment, then stop.
+                var upstreamClosed = upstreamTransport.MessageReader.Completion;
+                var first = await Task.WhenAny(serving, childEnded, upstreamClosed).ConfigureAwait(false);
+                if (first == upstreamClosed && !childEnded.IsCompleted)
+                {
+                    await Task.WhenAny(serving, childEnded, Task.Delay(ShutdownGrace, CancellationToken.None)).ConfigureAwait(false);
+                    if (!childEnded.IsCompleted)
+                    {
+                        await stop.CancelAsync().ConfigureAwait(false);
+                        first = serving;
+                    }
+                    else
+                    {
+                        first = childEnded;
+                    }
+                }
+
                 if (first == childEnded)
                 {
                     var details = await childEnded.ConfigureAwait(false);

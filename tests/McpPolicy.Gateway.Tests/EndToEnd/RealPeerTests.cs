@@ -61,6 +61,40 @@ public sealed class RealPeerTests : IDisposable
         AssertChecks(output, error, code, "visible-per-policy", "hidden-get-env-denied", "result-echo-passes", "result-get-sum-passes", "result-get-tiny-image-passes", "notifications-do-not-break-session", "prompts-pass", "resources-pass", "resource-read-passes");
     }
 
+    [Fact]
+    public async Task Everything_server_pinned_then_run_with_the_lock_passes_every_check()
+    {
+        var policy = Write("ev.json", """
+            { "version": 1, "defaults": { "risk": "Low" }, "servers": { "ev": { "trusted": true } },
+              "tools": [ { "match": "ev/get-env", "risk": "Block" }, { "match": "ev/trigger-long-running-operation", "risk": "Block" } ] }
+            """);
+        var lockPath = Path.Combine(_dir.FullName, "mcp-policy.lock.json");
+        var pin = await Peers.RunAsync([.. Peers.Gateway("pin", "--server-id", "ev", "--lock", lockPath, "--", "node", Peers.ServerBin("server-everything"))], Timeout);
+        Assert.True(pin.Code == 0, pin.Error);
+
+        var (code, output, error) = await Peers.RunAsync(
+            ["node", Path.Combine(Peers.Directory, "gateway-everything.mjs"), "--",
+             .. Peers.Gateway("run", "--policy", policy, "--server-id", "ev", "--lock", lockPath, "--", "node", Peers.ServerBin("server-everything"))],
+            Timeout);
+
+        AssertChecks(output, error, code, "visible-per-policy", "result-echo-passes", "result-get-sum-passes");
+    }
+
+    [Fact]
+    public async Task Everything_server_run_with_an_empty_lock_blocks_every_unpinned_tool()
+    {
+        var policy = Write("ev.json", """{ "version": 1, "defaults": { "risk": "Low" }, "servers": { "ev": { "trusted": true } } }""");
+        var lockPath = Path.Combine(_dir.FullName, "mcp-policy.lock.json");
+
+        var (code, output, _) = await Peers.RunAsync(
+            ["node", Path.Combine(Peers.Directory, "gateway-everything.mjs"), "--",
+             .. Peers.Gateway("run", "--policy", policy, "--server-id", "ev", "--lock", lockPath, "--", "node", Peers.ServerBin("server-everything"))],
+            Timeout);
+
+        Assert.Equal(1, code);
+        Assert.Contains("\"check\":\"result-echo-passes\",\"ok\":false", output, StringComparison.Ordinal);
+    }
+
     private static void AssertChecks(string output, string error, int code, params string[] required)
     {
         var results = new Dictionary<string, bool>(StringComparer.Ordinal);

@@ -280,6 +280,33 @@ public sealed class GatewayProxyTests
     }
 
     [Fact]
+    public async Task When_a_2026_client_with_an_open_listen_stream_disconnects_the_gateway_still_exits_zero()
+    {
+        var gw = await GatewayHarness.StartAsync(July2026);
+        var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (gw.Upstream.RegisterNotificationHandler(NotificationMethods.SubscriptionsAcknowledgedNotification, (_, _) =>
+        {
+            acknowledged.TrySetResult();
+            return ValueTask.CompletedTask;
+        }))
+        {
+            _ = gw.Upstream.SendRequestAsync(
+                new JsonRpcRequest
+                {
+                    Method = RequestMethods.SubscriptionsListen,
+                    Params = JsonSerializer.SerializeToNode(new SubscriptionsListenRequestParams { Notifications = new() { ToolsListChanged = true } }, McpJsonUtilities.DefaultOptions),
+                });
+            await acknowledged.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+
+        var gateway = gw.Gateway;
+        await gw.DisposeAsync();
+
+        Assert.True(gateway.IsCompleted, "the gateway kept running after its upstream input closed");
+        Assert.Equal(ExitCodes.Ok, await gateway);
+    }
+
+    [Fact]
     public async Task An_invalid_policy_stops_the_gateway_before_the_child_starts_with_the_reason()
     {
         var error = await Assert.ThrowsAsync<UsageException>(() => GatewayHarness.StartAsync(policy: """{ "version": 1, "tools": [ { "match": "child/x", "risk": "Dangerous" } ] }"""));
