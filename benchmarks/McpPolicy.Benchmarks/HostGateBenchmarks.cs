@@ -17,7 +17,8 @@ namespace McpPolicy.Benchmarks;
 /// wrapper (<see cref="PassThroughClientTransport"/>), <c>host</c> is <see cref="PolicyClientTransport"/> with the built-in pipeline
 /// (no filter post-processes results, so the server's response passes through undecoded), <c>host-inspect</c> adds one filter that
 /// post-processes results (it only awaits the rest of the pipeline), so the result is decoded and re-encoded.
-/// The params are shaped like the MCP client's: element-backed for 2025-11-25, with the 2026-07-28 <c>_meta</c> entries added as nodes.
+/// The params are shaped like the MCP client's (2.3.1): element-backed for 2025-11-25; for 2026-07-28 a <c>_meta</c> object added as a
+/// node, holding the protocol version as a string node and the client info and capabilities as element-backed objects.
 /// </summary>
 [MemoryDiagnoser]
 public class HostGateBenchmarks
@@ -53,7 +54,7 @@ public class HostGateBenchmarks
             {
                 ["io.modelcontextprotocol/protocolVersion"] = "2026-07-28",
                 ["io.modelcontextprotocol/clientInfo"] = JsonSerializer.SerializeToNode(new Implementation { Name = "McpPolicy.Benchmarks", Version = "1.0.0.0" }, McpJsonUtilities.DefaultOptions),
-                ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject { ["elicitation"] = new JsonObject(), ["sampling"] = new JsonObject() },
+                ["io.modelcontextprotocol/clientCapabilities"] = JsonNode.Parse("""{"elicitation":{},"sampling":{}}"""),
             };
         }
 

@@ -10,11 +10,24 @@ using McpPolicy.Benchmarks;
 //   measure-decisions DIR  load those files, time PolicyEvaluator.Evaluate, print one JSON line per policy size
 //   measure-schemas DIR    time the reference schemas in DIR (benchmarks/schemas) like ajv-bench.mjs, print JSON lines
 //   measure-killswitch     time from a kill switch change to the first denied call under load, print JSON lines
+//   measure-host-gate [N]  CPU time of the calling thread per HostGateBenchmarks call, median of N rounds (default 21), JSON lines
 //   anything else          BenchmarkDotNet (for example: --filter '*Evaluator*' [--job short])
 if (args.Length == 1 && args[0] == "measure-killswitch")
 {
     // Time from a kill switch change (API, policy file edit) to the first denied call under load; JSON lines.
     return KillSwitchLatency.Measure();
+}
+
+if (args.Length is 1 or 2 && args[0] == "measure-host-gate")
+{
+    // The host gate's own cost as CPU time of the calling thread (Linux), which a shared machine does not inflate; JSON lines.
+    if (args.Length == 2 && (!int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var rounds) || rounds < 1))
+    {
+        Console.Error.WriteLine("usage: measure-host-gate [ROUNDS]  (ROUNDS: a positive whole number)");
+        return 2;
+    }
+
+    return HostGateMeasure.Run(args.Length == 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 21);
 }
 
 if (args.Length > 0 && args[0] is "emit-scenarios" or "measure-decisions" or "measure-schemas")

@@ -175,6 +175,42 @@ public sealed class PolicySessionTransportTests
     }
 
     [Fact]
+    public async Task Changing_the_request_meta_while_the_call_is_decided_changes_nothing_that_is_checked_or_sent()
+    {
+        var holding = new HoldingFilter();
+        var recording = new RecordingFilter();
+        await using var gate = await Gate.StartAsync(b => b.AddFilter(holding).AddFilter(recording));
+        var meta = new JsonObject
+        {
+            [McpPolicyMetaKeys.ConversationId] = "c1",
+            ["io.modelcontextprotocol/clientInfo"] = new JsonObject { ["name"] = "host", ["version"] = "1" },
+        };
+        var parameters = new JsonObject { ["name"] = "echo", ["arguments"] = new JsonObject { ["text"] = "harmless" }, ["_meta"] = meta };
+        var asDecided = parameters.ToJsonString();
+
+        await gate.Client.SendMessageAsync(new JsonRpcRequest { Id = new RequestId(21), Method = RequestMethods.ToolsCall, Params = parameters });
+        await holding.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // While the call is held, the caller rewrites its _meta (entries, nested objects, entries named like the checked parts),
+        // then replaces it.
+        meta[McpPolicyMetaKeys.ConversationId] = "c2";
+        meta["name"] = "delete_all";
+        meta["arguments"] = new JsonObject { ["text"] = "rm -rf /" };
+        meta["io.modelcontextprotocol/clientInfo"]!["name"] = "other";
+        parameters["_meta"] = new JsonObject { ["name"] = "delete_all", [McpPolicyMetaKeys.ConversationId] = "c3" };
+        holding.Release.TrySetResult();
+
+        var sent = Assert.IsType<JsonRpcRequest>(await gate.Server.NextSentAsync());
+        Assert.Equal(asDecided, sent.Params!.ToJsonString());
+        var decided = Assert.Single(recording.Calls);
+        Assert.Equal("echo", decided.ToolName);
+        Assert.True(decided.Arguments.TryGetValue("text", out var text));
+        Assert.Equal("harmless", text.GetString());
+        Assert.Single(decided.Arguments);
+        Assert.Equal("c1", decided.ConversationId);
+    }
+
+    [Fact]
     public async Task Failure_of_the_inner_transport_reaches_the_client_and_ends_pending_calls()
     {
         await using var gate = await Gate.StartAsync();
