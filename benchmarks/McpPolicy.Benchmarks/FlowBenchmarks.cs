@@ -22,6 +22,7 @@ public class FlowBenchmarks
     private FlowRuleFilter _filter = null!;
     private ToolInvocationContext _clean = null!;
     private ToolInvocationContext _tainted = null!;
+    private ToolInvocationContext _small = null!;
     private PolicyDecision _low = null!;
     private ServiceProvider _provider = null!;
 
@@ -65,6 +66,7 @@ public class FlowBenchmarks
         _low = new PolicyDecision(RiskLevel.Low, [new PolicyReason("defaults.risk", "default", RiskLevel.Low)], "bench");
         _clean = Context("http", "post", Arguments(Words(random, 1000)));
         _tainted = Context("http", "post", Arguments(Words(random, 900) + " " + lastUntrusted[..40]));
+        _small = Context("http", "post", Arguments("hi"));
         Check(_clean, RiskLevel.Low);
         Check(_tainted, RiskLevel.High);
     }
@@ -78,6 +80,14 @@ public class FlowBenchmarks
     {
         _clean.Decision = _low;
         return _filter.InvokeAsync(_clean, Next, CancellationToken.None);
+    }
+
+    /// <summary>The same call with a 2-character body (too short to scan): what the check costs besides the body's scan.</summary>
+    [Benchmark]
+    public ValueTask CheckShortBody()
+    {
+        _small.Decision = _low;
+        return _filter.InvokeAsync(_small, Next, CancellationToken.None);
     }
 
     /// <summary>The last argument carries 40 characters of the latest untrusted result: a taint reason raises the call to High.</summary>
@@ -131,6 +141,7 @@ public class FlowBenchmarks
 public class FlowTaintPartsBenchmarks
 {
     private string _text = null!;
+    private string _lines = null!;
     private char[] _buffer = null!;
     private TaintIndex _index = null!;
 
@@ -150,6 +161,7 @@ public class FlowTaintPartsBenchmarks
 
         var all = words.ToString();
         _text = all[..1000];
+        _lines = string.Concat(_text.Chunk(80).Select(line => new string(line) + "\r\n"))[..1000];
         _buffer = new char[1000];
         _index = new TaintIndex(12, 32 * 1024);
         for (var i = 1000; i + 200 <= all.Length; i += 200)
@@ -162,7 +174,11 @@ public class FlowTaintPartsBenchmarks
     [Benchmark]
     public int Normalize1K() => TaintText.Normalize(_text, _buffer);
 
-    /// <summary>Rolling hash and probes over 1,000 normalized characters against a full index (no hit).</summary>
+    /// <summary>The same 1,000 characters with a line break (CR LF) every 80: the white space is collapsed, not only lower-cased.</summary>
+    [Benchmark]
+    public int Normalize1KLines() => TaintText.Normalize(_lines, _buffer);
+
+    /// <summary>Probes every <see cref="TaintIndex.ProbeStride"/> characters over 1,000 normalized characters against a full index (no hit).</summary>
     [Benchmark]
     public McpPolicy.Chains.FlowCall? Find1K() => _index.Find(_text);
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace McpPolicy.Chains;
@@ -10,10 +12,16 @@ namespace McpPolicy.Chains;
 /// </summary>
 /// <remarks>
 /// An argument contains a fragment of at least <c>minLength</c> characters of a kept text exactly when one of its windows
-/// of <c>minLength</c> characters is an indexed window, so a lookup rolls the hash over the argument and probes each
-/// window: first a small Bloom filter, then the hash table. Identical windows are
-/// indexed once (naming the newest result), so a repetitive result cannot make probes walk long chains. Cost: O(argument
-/// length), independent of how much history there is. Not thread-safe; the store serializes access.
+/// of <c>minLength</c> characters is an indexed window. A lookup does not probe every window: a second Bloom filter holds
+/// every shorter <em>probe window</em> of the kept texts (<c>w = ceil(minLength / 2)</c> characters), and the argument is
+/// probed only every <c>s = minLength - w + 1</c> characters. Every window of <c>minLength</c> characters contains exactly
+/// one probed position's probe window, so when that probe misses, none of the <c>s</c> windows around it can be indexed;
+/// when it passes, those windows are looked up exactly as before (their own Bloom filter, then the hash table, then a
+/// character-by-character comparison). The windows are tried left to right, so the answer is the same as probing every
+/// window. Identical windows are indexed once (naming the newest result), so a repetitive result cannot make probes walk
+/// long chains. Cost: O(argument length), independent of how much history there is: about one probe per <c>s</c>
+/// characters when nothing matches, at most O(<c>minLength</c>) work per passing probe. Not thread-safe; the store
+/// serializes access.
 /// </remarks>
 internal sealed class TaintIndex
 {
@@ -22,6 +30,9 @@ internal sealed class TaintIndex
     // windows are at most TaintPolicy.MinLengthHighest (256), where such strings agree on at most the low 36 bits, and
     // buckets and the filter use the high bits (after Mix).
     private static readonly ulong Base = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1UL | (1UL << 63);
+
+    // The probe windows' hash starts from a per-process random seed; a probe that passes by chance only costs a lookup.
+    private static readonly ulong ProbeSeed = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
 
     private readonly ulong _topPower;
     private readonly List<Source> _sources = [];
@@ -35,9 +46,12 @@ internal sealed class TaintIndex
     private int _bucketShift = 64 - 7;
     private ulong[] _filter = new ulong[16];
     private int _filterBits = 10;
+    private ulong[] _probeFilter = new ulong[16];
+    private int _probeShift = 64 - 4;
 
     public TaintIndex(int minLength, int capacity)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minLength, TaintPolicy.MinLengthLowest);
         MinLength = minLength;
         Capacity = capacity;
         var power = 1UL;
@@ -47,10 +61,18 @@ internal sealed class TaintIndex
         }
 
         _topPower = power;
+        ProbeLength = (minLength + 1) / 2;
+        ProbeStride = minLength - ProbeLength + 1;
     }
 
     /// <summary>The window: the shortest fragment that counts.</summary>
     public int MinLength { get; }
+
+    /// <summary>The length of the probe windows: <c>ceil(MinLength / 2)</c>.</summary>
+    public int ProbeLength { get; }
+
+    /// <summary>The distance between probed positions of an argument: <c>MinLength - ProbeLength + 1</c>.</summary>
+    public int ProbeStride { get; }
 
     /// <summary>The most normalized characters kept.</summary>
     public int Capacity { get; }
@@ -66,7 +88,7 @@ internal sealed class TaintIndex
 
     /// <summary>Approximate bytes held by the index's arrays.</summary>
     public long AllocatedBytes => (_text.Length * 2L) + (_hashes.Length * 8L) + (_positions.Length * 4L) + (_next.Length * 4L)
-        + (_buckets.Length * 4L) + (_filter.Length * 8L) + (_sources.Capacity * 32L);
+        + (_buckets.Length * 4L) + (_filter.Length * 8L) + (_probeFilter.Length * 8L) + (_sources.Capacity * 32L);
 
     /// <summary>Adds one normalized text taken from the result of <paramref name="call"/>. Texts shorter than the minimum length are skipped.</summary>
     public void Add(ReadOnlySpan<char> normalized, FlowCall call)
@@ -93,6 +115,7 @@ internal sealed class TaintIndex
         _textLength += normalized.Length;
         _sources.Add(new Source(start, normalized.Length, call));
         IndexWindows(start, normalized.Length);
+        AddProbeWindows(start, normalized.Length);
     }
 
     /// <summary>Finds a fragment of at least <see cref="MinLength"/> characters of a kept text in <paramref name="normalized"/>.</summary>
@@ -100,34 +123,57 @@ internal sealed class TaintIndex
     public FlowCall? Find(ReadOnlySpan<char> normalized)
     {
         var window = MinLength;
-        if (normalized.Length < window || _count == 0)
+        var length = normalized.Length;
+        if (length < window || _count == 0)
         {
             return null;
         }
 
-        var filter = _filter;
-        var filterBits = _filterBits;
-        var hash = 0UL;
-        for (var i = 0; i < window; i++)
-        {
-            hash = (hash * Base) + normalized[i] + 1;
-        }
+        var probe = ProbeLength;
+        var stride = ProbeStride;
+        var probeFilter = _probeFilter;
+        var probeShift = _probeShift;
+        var bytes = MemoryMarshal.AsBytes(normalized);
 
-        for (var start = 0; ; start++)
+        // The window starting at q holds the probe window at the one multiple of the stride in [q, q + stride - 1]; the
+        // probe at p therefore answers for the windows starting in [p - stride + 1, p], and the groups follow each other.
+        for (var p = 0; p + probe <= length; p += stride)
         {
-            if (MayContain(filter, filterBits, Mix(hash)) && Lookup(hash, normalized.Slice(start, window)) is { } position)
+            if (!ProbeMayContain(probeFilter, probeShift, ProbeHash(bytes.Slice(p * 2, probe * 2))))
             {
-                return _sources[SourceAt(position)].Call;
+                continue;
             }
 
-            var end = start + window;
-            if (end >= normalized.Length)
+            var first = Math.Max(0, p - stride + 1);
+            var last = Math.Min(p, length - window);
+            if (first > last)
             {
-                return null;
+                continue;
             }
 
-            hash = Roll(hash, normalized[start], normalized[end]);
+            var hash = 0UL;
+            for (var i = first; i < first + window; i++)
+            {
+                hash = (hash * Base) + normalized[i] + 1;
+            }
+
+            for (var start = first; ; start++)
+            {
+                if (MayContain(_filter, _filterBits, Mix(hash)) && Lookup(hash, normalized.Slice(start, window)) is { } position)
+                {
+                    return _sources[SourceAt(position)].Call;
+                }
+
+                if (start == last)
+                {
+                    break;
+                }
+
+                hash = Roll(hash, normalized[start], normalized[start + window]);
+            }
         }
+
+        return null;
     }
 
     /// <summary>The position of the indexed window equal to <paramref name="text"/>, or null.</summary>
@@ -236,6 +282,93 @@ internal sealed class TaintIndex
         _filter[(int)(second >> 6)] |= 1UL << (int)(second & 63);
     }
 
+    /// <summary>
+    /// The hash of one probe window of <paramref name="window"/>'s length in bytes (at least 4, at most 512): its 8-byte
+    /// words (the last one overlapping when the length is not a multiple of 8) mixed with the random seed and multiplied
+    /// by odd constants, independently for windows of up to 16 bytes (the default 12-character minimum probes 6), so the
+    /// multiplications run in parallel; the high bits, which pick the filter word, are folded into the low bits that pick
+    /// the bits in it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ProbeHash(ReadOnlySpan<byte> window)
+    {
+        const ulong K1 = 0x9E3779B97F4A7C15UL;
+        const ulong K2 = 0xD6E8FEB86659FD93UL;
+        ulong h;
+        if (window.Length > 16)
+        {
+            h = ProbeHashLong(window);
+        }
+        else if (window.Length >= 8)
+        {
+            h = ((MemoryMarshal.Read<ulong>(window) ^ ProbeSeed) * K1) + ((MemoryMarshal.Read<ulong>(window[(window.Length - 8)..]) + ProbeSeed) * K2);
+        }
+        else
+        {
+            h = ((MemoryMarshal.Read<uint>(window) ^ ProbeSeed) * K1) + ((MemoryMarshal.Read<uint>(window[(window.Length - 4)..]) + ProbeSeed) * K2);
+        }
+
+        return h ^ (h >> 32);
+    }
+
+    private static ulong ProbeHashLong(ReadOnlySpan<byte> window)
+    {
+        const ulong K1 = 0x9E3779B97F4A7C15UL;
+        const ulong K2 = 0xD6E8FEB86659FD93UL;
+        var last = window.Length - 8;
+        var h = (MemoryMarshal.Read<ulong>(window[last..]) + ProbeSeed) * K2;
+        for (var i = 0; i < last; i += 8)
+        {
+            h = (h * K2) + ((MemoryMarshal.Read<ulong>(window[i..]) ^ ProbeSeed) * K1);
+        }
+
+        return h;
+    }
+
+    /// <summary>A blocked Bloom filter: the high bits pick a word, two 6-bit fields below pick two bits in it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ProbeMayContain(ulong[] filter, int shift, ulong hash)
+    {
+        var mask = (1UL << (int)(hash >> 20)) | (1UL << (int)(hash >> 26));
+        return (filter[(int)(hash >> shift)] & mask) == mask;
+    }
+
+    private void AddProbeWindows(int start, int length)
+    {
+        var filter = _probeFilter;
+        var shift = _probeShift;
+        var probe = ProbeLength;
+        var bytes = MemoryMarshal.AsBytes(_text.AsSpan(0, _textLength));
+        for (var at = start; at + probe <= start + length; at++)
+        {
+            var hash = ProbeHash(bytes.Slice(at * 2, probe * 2));
+            filter[(int)(hash >> shift)] |= (1UL << (int)(hash >> 20)) | (1UL << (int)(hash >> 26));
+        }
+    }
+
+    /// <summary>
+    /// Sizes the probe filter at sixteen bits per character the text array can hold (about 1.5 % of absent probe windows
+    /// pass when full), and fills it from the kept texts.
+    /// </summary>
+    private void RebuildProbeFilter()
+    {
+        var words = (int)Math.Max(16, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)_text.Length) / 4);
+        if (words != _probeFilter.Length)
+        {
+            _probeFilter = new ulong[words];
+            _probeShift = 64 - System.Numerics.BitOperations.Log2((uint)words);
+        }
+        else
+        {
+            Array.Clear(_probeFilter);
+        }
+
+        foreach (var s in _sources)
+        {
+            AddProbeWindows(s.Start, s.Length);
+        }
+    }
+
     private void Rehash(int size)
     {
         _buckets = new int[size];
@@ -281,6 +414,8 @@ internal sealed class TaintIndex
         {
             IndexWindows(s.Start, s.Length);
         }
+
+        RebuildProbeFilter();
     }
 
     private void EnsureCapacity(int length)
@@ -288,6 +423,7 @@ internal sealed class TaintIndex
         if (length > _text.Length)
         {
             Array.Resize(ref _text, Math.Min(Math.Max(length, _text.Length * 2), Math.Max(Capacity, length)));
+            RebuildProbeFilter();
         }
     }
 

@@ -12,37 +12,65 @@ namespace McpPolicy.Chains;
 /// </summary>
 internal static class TaintText
 {
-    private static readonly SearchValues<char> AsciiControls = SearchValues.Create(
-        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f");
-
     /// <summary>Normalizes <paramref name="source"/> into <paramref name="destination"/> (at least as long) and returns the length written.</summary>
     public static int Normalize(ReadOnlySpan<char> source, Span<char> destination)
     {
-        // Plain ASCII text without controls, tabs, line breaks or double spaces only needs lower-casing (vectorized).
-        if (Ascii.IsValid(source) && source.IndexOfAny(AsciiControls) < 0 && source.IndexOf("  ", StringComparison.Ordinal) < 0)
-        {
-            Ascii.ToLower(source, destination, out var written);
-            return written;
-        }
-
         var n = 0;
         var space = false;
-        foreach (var c in source)
+        var i = 0;
+        while (i < source.Length)
         {
+            // A run of printable ASCII only needs lower-casing and its double spaces collapsed (both vectorized).
+            var rest = source[i..];
+            var plain = rest.IndexOfAnyExceptInRange(' ', '~');
+            if (plain < 0)
+            {
+                plain = rest.Length;
+            }
+
+            if (plain > 0)
+            {
+                var run = rest[..plain];
+                i += plain;
+                if (space)
+                {
+                    var first = run.IndexOfAnyExcept(' ');
+                    if (first < 0)
+                    {
+                        continue;
+                    }
+
+                    run = run[first..];
+                }
+
+                Ascii.ToLower(run, destination[n..], out var written);
+                var twoSpaces = run.IndexOf("  ", StringComparison.Ordinal);
+                if (twoSpaces >= 0)
+                {
+                    // Everything before the first double space is already final.
+                    written = twoSpaces + CollapseSpaces(destination.Slice(n + twoSpaces, written - twoSpaces));
+                }
+
+                n += written;
+                space = destination[n - 1] == ' ';
+                if (i >= source.Length)
+                {
+                    break;
+                }
+            }
+
+            var c = source[i++];
             char folded;
             if (c < 0x80)
             {
-                if (c is ' ' or '\t' or '\n' or '\r' or '\v' or '\f')
+                if (c is '\t' or '\n' or '\r' or '\v' or '\f')
                 {
                     folded = ' ';
                 }
-                else if (c < ' ' || c == '\x7f')
-                {
-                    continue;
-                }
                 else
                 {
-                    folded = c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
+                    // The other ASCII controls (printable ASCII was handled above).
+                    continue;
                 }
             }
             else if (char.IsWhiteSpace(c))
@@ -74,6 +102,33 @@ internal static class TaintText
             }
 
             destination[n++] = folded;
+        }
+
+        return n;
+    }
+
+    /// <summary>Keeps the first space of every run of spaces in <paramref name="text"/>, in place; returns the new length.</summary>
+    private static int CollapseSpaces(Span<char> text)
+    {
+        var n = 0;
+        var space = false;
+        foreach (var c in text)
+        {
+            if (c == ' ')
+            {
+                if (space)
+                {
+                    continue;
+                }
+
+                space = true;
+            }
+            else
+            {
+                space = false;
+            }
+
+            text[n++] = c;
         }
 
         return n;
