@@ -11,7 +11,20 @@ using McpPolicy.Benchmarks;
 //   measure-schemas DIR    time the reference schemas in DIR (benchmarks/schemas) like ajv-bench.mjs, print JSON lines
 //   measure-killswitch     time from a kill switch change to the first denied call under load, print JSON lines
 //   measure-host-gate [N]  CPU time of the calling thread per HostGateBenchmarks call, median of N rounds (default 21), JSON lines
+//   measure-conversation-memory  memory retained per conversation by the in-memory flow/history/limits state, JSON lines
+//   report DIR OUT [--quick]  run the report's BenchmarkDotNet suites, read DIR's JSON lines, write OUT (benchmarks/report.sh)
 //   anything else          BenchmarkDotNet (for example: --filter '*Evaluator*' [--job short])
+if (args.Length > 0 && args[0] == "report")
+{
+    // The performance report (docs/performance.md); benchmarks/report.sh prepares DIR and calls this.
+    return McpPolicy.Benchmarks.Report.ReportCommand.Run(args);
+}
+
+if (args.Length == 1 && args[0] == "measure-conversation-memory")
+{
+    return ConversationMemoryMeasure.Run();
+}
+
 if (args.Length == 1 && args[0] == "measure-killswitch")
 {
     // Time from a kill switch change (API, policy file edit) to the first denied call under load; JSON lines.

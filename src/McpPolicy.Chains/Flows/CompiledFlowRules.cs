@@ -301,8 +301,11 @@ internal sealed class CompiledFlowRules
         return masks;
     }
 
-    /// <summary>The reasons the flow rules add for a call about to run, given its conversation's state; null when none.</summary>
-    public List<PolicyReason>? Check(ConversationFlowState? state, ToolInvocationContext context, ToolPlan plan, ulong[]? steps, DateTimeOffset now)
+    /// <summary>
+    /// The reasons the flow rules add for a call about to run, given its conversation's state; null when none. A lone taint
+    /// reason comes back as the plan's cached one-element array (never modified), so a repeated call can reuse its decision.
+    /// </summary>
+    public IReadOnlyList<PolicyReason>? Check(ConversationFlowState? state, ToolInvocationContext context, ToolPlan plan, ulong[]? steps, DateTimeOffset now)
     {
         if (state is null)
         {
@@ -335,7 +338,12 @@ internal sealed class CompiledFlowRules
 
         if (state.Taint is { WindowCount: > 0 } taint)
         {
-            CheckTaint(taint, context, plan, ref reasons);
+            PolicyReason[]? alone = null;
+            CheckTaint(taint, context, plan, ref reasons, ref alone);
+            if (alone is not null)
+            {
+                return alone;
+            }
         }
 
         return reasons;
@@ -353,53 +361,102 @@ internal sealed class CompiledFlowRules
         return chain.Reason + ": " + string.Join(" → ", parts);
     }
 
-    private void CheckTaint(TaintIndex taint, ToolInvocationContext context, ToolPlan plan, ref List<PolicyReason>? reasons)
+    private void CheckTaint(TaintIndex taint, ToolInvocationContext context, ToolPlan plan, ref List<PolicyReason>? reasons, ref PolicyReason[]? alone)
     {
-        var path = t_path ??= new List<PathSegment>(8);
-        foreach (var (name, value) in context.Arguments)
+        // The arguments are read in place (no enumerator object, no property-name strings): a name is only needed for a hit.
+        var arguments = context.Arguments;
+        if (arguments.Dictionary is { } dictionary)
         {
-            path.Clear();
-            var scan = new TaintScan(taint);
-            TaintText.Walk(value, path, ref scan, static (ReadOnlySpan<char> text, List<PathSegment> at, ref TaintScan s) =>
+            if (dictionary is Dictionary<string, JsonElement> concrete)
             {
-                if (text.Length < s.Index.MinLength)
+                foreach (var (name, value) in concrete)
                 {
-                    return false;
+                    CheckTaint(taint, plan, name, default, value, ref reasons, ref alone);
                 }
-
-                char[]? rented = null;
-                var buffer = text.Length <= 1024 ? stackalloc char[text.Length] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
-                try
-                {
-                    var n = TaintText.Normalize(text, buffer);
-                    if (s.Index.Find(buffer[..n]) is { } source)
-                    {
-                        s.Source = source;
-                        s.Path = [.. at];
-                        return true;
-                    }
-
-                    return false;
-                }
-                finally
-                {
-                    if (rented is not null)
-                    {
-                        ArrayPool<char>.Shared.Return(rented);
-                    }
-                }
-            });
-
-            if (scan.Source is { } from)
+            }
+            else
             {
-                var pointer = TaintText.Pointer(name, scan.Path!);
-                var risk = TaintRiskOf(plan, name, pointer);
-                (reasons ??= []).Add(new PolicyReason(
-                    "taint",
-                    $"argument '{(scan.Path!.Count == 0 ? name : pointer)}' contains text from the result of {from}",
-                    risk));
+                foreach (var (name, value) in dictionary)
+                {
+                    CheckTaint(taint, plan, name, default, value, ref reasons, ref alone);
+                }
             }
         }
+        else if (arguments.JsonObject.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in arguments.JsonObject.EnumerateObject())
+            {
+                CheckTaint(taint, plan, null, property, property.Value, ref reasons, ref alone);
+            }
+        }
+    }
+
+    /// <summary>Scans one top-level argument, named by <paramref name="name"/> or else by <paramref name="property"/>, and adds its taint reason, if any.</summary>
+    private void CheckTaint(TaintIndex taint, ToolPlan plan, string? name, JsonProperty property, JsonElement value, ref List<PolicyReason>? reasons, ref PolicyReason[]? alone)
+    {
+        var path = t_path ??= new List<PathSegment>(8);
+        path.Clear();
+        var scan = new TaintScan(taint);
+        TaintText.Walk(value, path, ref scan, static (ReadOnlySpan<char> text, List<PathSegment> at, ref TaintScan s) =>
+        {
+            if (text.Length < s.Index.MinLength)
+            {
+                return false;
+            }
+
+            char[]? rented = null;
+            var buffer = text.Length <= 1024 ? stackalloc char[text.Length] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
+            try
+            {
+                var n = TaintText.Normalize(text, buffer);
+                if (s.Index.Find(buffer[..n]) is { } source)
+                {
+                    s.Source = source;
+                    s.Nested = at.Count == 0 ? null : TaintText.PointerSuffix(at);
+                    return true;
+                }
+
+                return false;
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<char>.Shared.Return(rented);
+                }
+            }
+        });
+
+        if (scan.Source is not { } from)
+        {
+            return;
+        }
+
+        var entry = plan.FindTaintReason(from, name, property, scan.Nested);
+        if (entry is null)
+        {
+            name ??= property.Name;
+            var pointer = scan.Nested is null ? TaintText.Pointer(name) : string.Concat(TaintText.Pointer(name), scan.Nested);
+            var reason = new PolicyReason(
+                "taint",
+                string.Concat("argument '", scan.Nested is null ? name : pointer, "' contains text from the result of ", from.ToString()),
+                TaintRiskOf(plan, name, pointer));
+            entry = plan.AddTaintReason(new TaintReasonEntry(from, name, scan.Nested, reason));
+        }
+
+        if (reasons is null && alone is null)
+        {
+            alone = entry.Alone;
+            return;
+        }
+
+        if (reasons is null)
+        {
+            reasons = [alone![0]];
+            alone = null;
+        }
+
+        reasons.Add(entry.Reason);
     }
 
     private RiskLevel TaintRiskOf(ToolPlan plan, string name, string pointer)
@@ -491,13 +548,107 @@ internal sealed class CompiledFlowRules
     {
         public TaintIndex Index = index;
         public FlowCall? Source;
-        public List<PathSegment>? Path;
+
+        /// <summary>The JSON Pointer of the hit below its top-level argument (such as <c>/options/0</c>); null for the argument itself.</summary>
+        public string? Nested;
     }
 }
 
-/// <summary>What the flow rules need to know about one tool, resolved once.</summary>
-/// <param name="Tool">The descriptor the plan was made for.</param>
-/// <param name="Labels">The tool's flow labels.</param>
-/// <param name="HasChainSteps">True when some chain step's pattern matches the tool.</param>
-/// <param name="TaintArguments">The <c>flows.taint.arguments</c> entries that apply to the tool.</param>
-internal sealed record ToolPlan(ToolDescriptor? Tool, FlowLabels Labels, bool HasChainSteps, (string Key, RiskLevel Risk)[] TaintArguments);
+/// <summary>What the flow rules need to know about one tool, resolved once, and the taint reasons and decision last built for it.</summary>
+internal sealed class ToolPlan
+{
+    private const int TaintReasonSlots = 4;
+
+    private readonly TaintReasonEntry?[] _taintReasons = new TaintReasonEntry?[TaintReasonSlots];
+    private int _nextTaintReason;
+    private RaisedDecision? _raised;
+
+    /// <summary>Creates the plan.</summary>
+    /// <param name="tool">The descriptor the plan was made for.</param>
+    /// <param name="labels">The tool's flow labels.</param>
+    /// <param name="hasChainSteps">True when some chain step's pattern matches the tool.</param>
+    /// <param name="taintArguments">The <c>flows.taint.arguments</c> entries that apply to the tool.</param>
+    public ToolPlan(ToolDescriptor? tool, FlowLabels labels, bool hasChainSteps, (string Key, RiskLevel Risk)[] taintArguments)
+    {
+        Tool = tool;
+        Labels = labels;
+        HasChainSteps = hasChainSteps;
+        TaintArguments = taintArguments;
+    }
+
+    /// <summary>The descriptor the plan was made for.</summary>
+    public ToolDescriptor? Tool { get; }
+
+    /// <summary>The tool's flow labels.</summary>
+    public FlowLabels Labels { get; }
+
+    /// <summary>True when some chain step's pattern matches the tool.</summary>
+    public bool HasChainSteps { get; }
+
+    /// <summary>The <c>flows.taint.arguments</c> entries that apply to the tool.</summary>
+    public (string Key, RiskLevel Risk)[] TaintArguments { get; }
+
+    /// <summary>
+    /// The taint reason already built for text from <paramref name="source"/> in the argument named <paramref name="name"/>
+    /// (or, when null, by <paramref name="property"/>) at <paramref name="nested"/>; null when none is cached. The reason is
+    /// a function of exactly these (and the plan), so a cached one is the same as a new one.
+    /// </summary>
+    public TaintReasonEntry? FindTaintReason(FlowCall source, string? name, JsonProperty property, string? nested)
+    {
+        foreach (var entry in _taintReasons)
+        {
+            if (entry is not null
+                && entry.Source.Sequence == source.Sequence
+                && entry.Source.Equals(source)
+                && string.Equals(entry.Nested, nested, StringComparison.Ordinal)
+                && (name is null ? property.NameEquals(entry.Name) : string.Equals(entry.Name, name, StringComparison.Ordinal)))
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Caches <paramref name="entry"/>, replacing the oldest of the few kept; safe to race (a lost entry is only rebuilt).</summary>
+    public TaintReasonEntry AddTaintReason(TaintReasonEntry entry)
+    {
+        var slot = (uint)Interlocked.Increment(ref _nextTaintReason) % TaintReasonSlots;
+        Volatile.Write(ref _taintReasons[slot], entry);
+        return entry;
+    }
+
+    /// <summary>
+    /// <paramref name="decision"/> raised by <paramref name="added"/>, reused when the same (immutable) decision and the same
+    /// cached reason array come again, as they do when the evaluator's cached decision meets a cached taint reason.
+    /// </summary>
+    public PolicyDecision Raise(PolicyDecision decision, IReadOnlyList<PolicyReason> added, Func<PolicyDecision, IReadOnlyList<PolicyReason>, PolicyDecision> raise)
+    {
+        if (added is not PolicyReason[])
+        {
+            return raise(decision, added);
+        }
+
+        if (Volatile.Read(ref _raised) is { } last && ReferenceEquals(last.Decision, decision) && ReferenceEquals(last.Added, added))
+        {
+            return last.Raised;
+        }
+
+        var raised = raise(decision, added);
+        Volatile.Write(ref _raised, new RaisedDecision(decision, added, raised));
+        return raised;
+    }
+
+    private sealed record RaisedDecision(PolicyDecision Decision, IReadOnlyList<PolicyReason> Added, PolicyDecision Raised);
+}
+
+/// <summary>A taint reason built once for a (source call, argument, nested pointer) of one tool.</summary>
+/// <param name="Source">The call whose result the text came from.</param>
+/// <param name="Name">The top-level argument's name.</param>
+/// <param name="Nested">The JSON Pointer below the argument, or null for the argument itself.</param>
+/// <param name="Reason">The reason.</param>
+internal sealed record TaintReasonEntry(FlowCall Source, string Name, string? Nested, PolicyReason Reason)
+{
+    /// <summary>The reason alone, as the flow check returns it when it is the only one (never modified).</summary>
+    public PolicyReason[] Alone { get; } = [Reason];
+}

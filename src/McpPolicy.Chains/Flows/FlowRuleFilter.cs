@@ -74,7 +74,7 @@ public sealed partial class FlowRuleFilter : IToolInvocationFilter
         ToolPlan plan;
         ulong[]? steps;
         string conversation;
-        List<PolicyReason>? reasons;
+        IReadOnlyList<PolicyReason>? reasons;
         try
         {
             plan = _rules.PlanFor(context);
@@ -102,7 +102,7 @@ public sealed partial class FlowRuleFilter : IToolInvocationFilter
 
         if (reasons is not null)
         {
-            decision = Raise(decision, reasons);
+            decision = plan.Raise(decision, reasons, Raise);
             context.Decision = decision;
             if (decision.Outcome == PolicyOutcome.Deny)
             {
@@ -132,14 +132,20 @@ public sealed partial class FlowRuleFilter : IToolInvocationFilter
         }
     }
 
-    private static PolicyDecision Raise(PolicyDecision decision, List<PolicyReason> added)
+    private static PolicyDecision Raise(PolicyDecision decision, IReadOnlyList<PolicyReason> added)
     {
         var risk = decision.Risk;
-        var reasons = new List<PolicyReason>(decision.Reasons.Count + added.Count);
-        reasons.AddRange(decision.Reasons);
-        foreach (var reason in added)
+        var before = decision.Reasons;
+        var reasons = new PolicyReason[before.Count + added.Count];
+        for (var i = 0; i < before.Count; i++)
         {
-            reasons.Add(reason);
+            reasons[i] = before[i];
+        }
+
+        for (var i = 0; i < added.Count; i++)
+        {
+            var reason = added[i];
+            reasons[before.Count + i] = reason;
             risk = reason.Risk > risk ? reason.Risk : risk;
         }
 

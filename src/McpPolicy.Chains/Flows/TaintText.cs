@@ -32,7 +32,7 @@ internal static class TaintText
             {
                 var run = rest[..plain];
                 i += plain;
-                if (space)
+                if (space && run[0] == ' ')
                 {
                     var first = run.IndexOfAnyExcept(' ');
                     if (first < 0)
@@ -89,6 +89,13 @@ internal static class TaintText
 
             if (folded == ' ')
             {
+                // A line break or tab: the white space after it (CR LF, indentation) collapses too, so skip it here
+                // rather than going back to the run search for each character.
+                while (i < source.Length && source[i] is ' ' or '\t' or '\n' or '\r' or '\v' or '\f')
+                {
+                    i++;
+                }
+
                 if (space)
                 {
                     continue;
@@ -216,10 +223,13 @@ internal static class TaintText
         }
     }
 
-    /// <summary>The JSON Pointer of a value: the top-level argument name, then the nested segments (escaped per RFC 6901).</summary>
-    public static string Pointer(string argument, List<PathSegment> path)
+    /// <summary>The JSON Pointer of a top-level argument: its name, escaped per RFC 6901, after a '/'.</summary>
+    public static string Pointer(string argument) => string.Concat("/", Escape(argument));
+
+    /// <summary>The nested segments of a pointer below its top-level argument, each after a '/', such as <c>/options/0</c>.</summary>
+    public static string PointerSuffix(List<PathSegment> path)
     {
-        var sb = new StringBuilder().Append('/').Append(Escape(argument));
+        var sb = new StringBuilder();
         foreach (var segment in path)
         {
             sb.Append('/');

@@ -11,17 +11,17 @@ internal sealed class InspectionSettingsResolver
     private const int MaxCachedNames = 4096;
 
     private readonly InspectionSettings _defaults;
-    private readonly (InspectionToolPattern Pattern, ToolResultInspectionOptions Options)[] _overrides;
+    private readonly (ToolPattern Pattern, ToolResultInspectionOptions Options)[] _overrides;
     private readonly ConcurrentDictionary<(string Server, string Tool), InspectionSettings> _cache = new();
 
     public InspectionSettingsResolver(ResultInspectionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _defaults = new InspectionSettings(options.UnsafeText, options.Marking, options.DatamarkCharacter, options.RedactSecrets);
-        var overrides = new List<(InspectionToolPattern, ToolResultInspectionOptions)>();
+        var overrides = new List<(ToolPattern, ToolResultInspectionOptions)>();
         foreach (var (text, tool) in options.Tools.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (!InspectionToolPattern.TryParse(text, out var pattern, out var error))
+            if (!ResultInspectionOptions.TryParsePattern(text, out var pattern, out var error))
             {
                 throw new ArgumentException(error, nameof(options));
             }

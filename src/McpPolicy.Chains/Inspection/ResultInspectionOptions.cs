@@ -21,7 +21,8 @@ public sealed class ResultInspectionOptions
     public bool RedactSecrets { get; set; } = true;
 
     /// <summary>
-    /// Overrides by tool: a <c>server/tool</c> pattern ('*' matches any run of characters within a segment) mapped to the settings
+    /// Overrides by tool: a <c>server/tool</c> pattern with exactly one '/' ('*' matches any run of characters within a segment, and
+    /// '**' is read as '*'; see <see cref="ToolPatternOptions.RequireSingleSlash"/>) mapped to the settings
     /// that differ for it. When several patterns match, each setting comes from the most specific pattern that sets it (the one
     /// with the most literal characters; an exact name beats any pattern).
     /// </summary>
@@ -40,7 +41,7 @@ public sealed class ResultInspectionOptions
 
         foreach (var (pattern, tool) in Tools)
         {
-            if (!InspectionToolPattern.TryParse(pattern, out _, out var error))
+            if (!TryParsePattern(pattern, out _, out var error))
             {
                 errors.Add($"{nameof(Tools)}: {error}.");
             }
@@ -63,6 +64,34 @@ public sealed class ResultInspectionOptions
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// Reads a <see cref="Tools"/> key: a <see cref="ToolPatternOptions.RequireSingleSlash"/> pattern in which, unlike in a policy's
+    /// <c>match</c>, a run of '*' is accepted and means '*' (these keys have always accepted it; rejecting it now would stop hosts
+    /// that use it from starting).
+    /// </summary>
+    internal static bool TryParsePattern(string? text, out ToolPattern? pattern, out string? error)
+    {
+        if (ToolPattern.TryParse(text, ToolPatternOptions.RequireSingleSlash, out pattern, out error))
+        {
+            return true;
+        }
+
+        // Only a pattern with "**" can pass once its runs of '*' are collapsed; any other error stays about the text as written.
+        var collapsed = text;
+        while (collapsed is not null && collapsed.Contains("**", StringComparison.Ordinal))
+        {
+            collapsed = collapsed.Replace("**", "*", StringComparison.Ordinal);
+        }
+
+        if (!ReferenceEquals(collapsed, text) && ToolPattern.TryParse(collapsed, ToolPatternOptions.RequireSingleSlash, out pattern, out _))
+        {
+            error = null;
+            return true;
+        }
+
+        return false;
     }
 
     private static bool IsUsableDatamark(char c)

@@ -218,9 +218,21 @@ internal static class ToolCallReader
     /// </summary>
     private static bool TryReadMeta(ScratchWriter scratch, JsonObject meta, MetaCache? cache, out JsonElement element, out string? conversationId)
     {
+        if (TryReadMeta(scratch, meta, cache, sourceText: true, out element, out conversationId))
+        {
+            return true;
+        }
+
+        // Source text a lenient parse let through (comments, trailing commas) is refused by the strict parse: judge the nodes as written.
+        scratch.Clear();
+        return TryReadMeta(scratch, meta, cache, sourceText: false, out element, out conversationId);
+    }
+
+    private static bool TryReadMeta(ScratchWriter scratch, JsonObject meta, MetaCache? cache, bool sourceText, out JsonElement element, out string? conversationId)
+    {
         try
         {
-            meta.WriteTo(scratch.Writer, McpJsonUtilities.DefaultOptions);
+            Write(scratch.Writer, meta, sourceText);
             var written = scratch.WrittenSpan;
             if (cache?.Last is { } last && written.SequenceEqual(last.Utf8))
             {
@@ -245,6 +257,22 @@ internal static class ToolCallReader
             element = default;
             conversationId = null;
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="node"/> for the strict parse: with <paramref name="sourceText"/>, objects and arrays still backed by the
+    /// element they were parsed from are copied as their source text (<see cref="NodeSource"/>), else every node is written.
+    /// </summary>
+    private static void Write(Utf8JsonWriter writer, JsonNode node, bool sourceText)
+    {
+        if (sourceText)
+        {
+            NodeSource.WriteFast(writer, node, McpJsonUtilities.DefaultOptions);
+        }
+        else
+        {
+            node.WriteTo(writer, McpJsonUtilities.DefaultOptions);
         }
     }
 
@@ -300,9 +328,21 @@ internal static class ToolCallReader
     /// <summary>Writes <paramref name="node"/> to UTF-8 and parses it back with repeated names rejected, into an element of its own.</summary>
     private static bool TryParseStrict(ScratchWriter scratch, JsonNode node, out JsonElement element)
     {
+        if (TryParseStrict(scratch, node, sourceText: true, out element))
+        {
+            return true;
+        }
+
+        // Source text a lenient parse let through (comments, trailing commas) is refused by the strict parse: judge the nodes as written.
+        scratch.Clear();
+        return TryParseStrict(scratch, node, sourceText: false, out element);
+    }
+
+    private static bool TryParseStrict(ScratchWriter scratch, JsonNode node, bool sourceText, out JsonElement element)
+    {
         try
         {
-            node.WriteTo(scratch.Writer, McpJsonUtilities.DefaultOptions);
+            Write(scratch.Writer, node, sourceText);
 
             // A copy of its own, never the scratch buffer: the request that is sent is built on it.
             element = JsonElement.Parse(scratch.WrittenSpan, StrictOptions);

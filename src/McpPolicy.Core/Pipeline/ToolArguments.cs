@@ -53,6 +53,12 @@ public sealed class ToolArguments : IReadOnlyCollection<KeyValuePair<string, Jso
         return FromJson(doc.RootElement.Clone());
     }
 
+    /// <summary>The wrapped JSON object when the view was made over one (default when it wraps a dictionary); read without copying or allocating.</summary>
+    internal JsonElement JsonObject => _object;
+
+    /// <summary>The wrapped dictionary when the view was made over one, else null.</summary>
+    internal IDictionary<string, JsonElement>? Dictionary => _dictionary;
+
     /// <summary>The number of top-level arguments.</summary>
     public int Count
     {

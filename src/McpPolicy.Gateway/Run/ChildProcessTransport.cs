@@ -6,8 +6,8 @@ using ModelContextProtocol.Protocol;
 namespace McpPolicy.Gateway.Run;
 
 /// <summary>
-/// Starts the child MCP server and speaks MCP with it over its standard input/output, like the SDK's stdio transport but with bounded
-/// memory: a line (one JSON-RPC message) longer than <see cref="MaxLineBytes"/> ends the connection and kills the child instead of
+/// Starts the child MCP server and speaks MCP with it over its standard input/output through a <see cref="LineTransport"/>: like the SDK's
+/// stdio transport but with fewer thread hops per message and bounded memory: a line (one JSON-RPC message) longer than <see cref="MaxLineBytes"/> ends the connection and kills the child instead of
 /// growing a buffer without limit. Standard error is relayed line by line (each line cut at 4 KB) and its last lines are kept for the report.
 /// Disposing kills the child's process tree.
 /// </summary>
@@ -37,7 +37,20 @@ internal sealed partial class ChildProcessTransport : IClientTransport, IAsyncDi
 
     public string Name => _settings.ServerId;
 
-    public async Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default)
+    public Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult<ITransport>(Connect());
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            return Task.FromException<ITransport>(ex);
+        }
+    }
+
+    private LineTransport Connect()
     {
         var start = new ProcessStartInfo(_settings.Command)
         {
@@ -63,9 +76,11 @@ internal sealed partial class ChildProcessTransport : IClientTransport, IAsyncDi
         }
 
         _ = Task.Run(() => PumpStandardErrorAsync(_process), CancellationToken.None);
-        var output = new BoundedLineStream(_process.StandardOutput.BaseStream, _maxLineBytes, OnOversizedLine);
-        var inner = new StreamClientTransport(_process.StandardInput.BaseStream, output, _loggerFactory);
-        return await inner.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        return new LineTransport(
+            _process.StandardOutput.BaseStream,
+            _process.StandardInput.BaseStream,
+            new LineTransportOptions { Name = "server " + _settings.ServerId, MaxLineBytes = _maxLineBytes, OnOversized = OnOversizedLine },
+            _logger);
     }
 
     /// <summary>How the child ended, for the report: exit code, a protocol violation and the last lines of its standard error.</summary>
@@ -145,7 +160,6 @@ internal sealed partial class ChildProcessTransport : IClientTransport, IAsyncDi
     private void OnOversizedLine()
     {
         _violation = $"the server wrote more than {_maxLineBytes} bytes without a line break, which is not an MCP message; it was stopped";
-        LogOversized(_logger, _settings.ServerId, _maxLineBytes);
         try
         {
             _process?.Kill(entireProcessTree: true);
@@ -207,7 +221,4 @@ internal sealed partial class ChildProcessTransport : IClientTransport, IAsyncDi
 
     [LoggerMessage(EventId = 9201, Level = LogLevel.Information, Message = "child {ServerId}: {Line}")]
     private static partial void LogStandardError(ILogger logger, string serverId, string line);
-
-    [LoggerMessage(EventId = 9202, Level = LogLevel.Error, Message = "The server {ServerId} wrote more than {Limit} bytes without a line break; stopping it.")]
-    private static partial void LogOversized(ILogger logger, string serverId, int limit);
 }

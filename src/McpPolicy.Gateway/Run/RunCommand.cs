@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using ModelContextProtocol.Server;
 
 namespace McpPolicy.Gateway.Run;
 
@@ -93,7 +92,7 @@ internal static class RunCommand
             ILoggerFactory loggerFactory = logs;
             var child = CreateChildTransport(settings, loggerFactory);
             await using var childLifetime = child.ConfigureAwait(false);
-            var upstream = new StdioServerTransport(new McpServerOptions { ServerInfo = new() { Name = "mcp-policy", Version = GatewayVersion.Value } }, loggerFactory);
+            var upstream = CreateUpstreamTransport(loggerFactory);
             await using (upstream.ConfigureAwait(false))
             {
                 return await GatewayProxy.RunAsync(settings, services, child, upstream, cancellationToken).ConfigureAwait(false);
@@ -101,6 +100,17 @@ internal static class RunCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// MCP on the gateway's own standard input/output: blocking reads on a dedicated thread and one blocking write per message (the console
+    /// streams' async reads and writes are thread-pool work items), lines bounded like the child's, unreadable requests answered with a parse error.
+    /// </summary>
+    internal static LineTransport CreateUpstreamTransport(ILoggerFactory loggerFactory)
+        => new(
+            Console.OpenStandardInput(),
+            Console.OpenStandardOutput(),
+            new LineTransportOptions { Name = "upstream", ReplyToUnreadable = true, SynchronousWrites = true, OwnsStreams = true },
+            loggerFactory.CreateLogger("McpPolicy.Gateway.Upstream"));
 
     /// <summary>The transport that starts the child with the gateway's environment, bounded line length and its standard error relayed.</summary>
     internal static ChildProcessTransport CreateChildTransport(GatewaySettings settings, ILoggerFactory loggerFactory)

@@ -41,7 +41,8 @@ public sealed class SecretDetectionOptions
     public int MaxScannedBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
-    /// Arguments that may carry secrets, by tool: a <c>server/tool</c> pattern ('*' matches any run of characters within a segment)
+    /// Arguments that may carry secrets, by tool: a <c>server/tool</c> pattern with exactly one '/' ('*' matches any run of characters
+    /// within a segment; see <see cref="ToolPatternOptions.RequireSingleSlash"/>)
     /// mapped to argument names or RFC 6901 JSON Pointers (a segment of exactly <c>*</c> matches any property or index).
     /// Nothing at or under an allowed argument is scanned, for example <c>"vault/set_secret": ["/value"]</c>.
     /// </summary>
@@ -78,7 +79,7 @@ public sealed class SecretDetectionOptions
 
         foreach (var (pattern, pointers) in AllowedArguments)
         {
-            if (!ToolPattern.TryParse(pattern, out _, out var error))
+            if (!ToolPattern.TryParse(pattern, ToolPatternOptions.RequireSingleSlash, out _, out var error))
             {
                 errors.Add($"{nameof(AllowedArguments)}: {error}.");
             }

@@ -32,7 +32,7 @@ internal sealed class SecretScanSettings
         var exemptions = new List<Exemption>();
         foreach (var (pattern, pointers) in options.AllowedArguments.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (!ToolPattern.TryParse(pattern, out var tool, out var error))
+            if (!ToolPattern.TryParse(pattern, ToolPatternOptions.RequireSingleSlash, out var tool, out var error))
             {
                 throw new ArgumentException(error, nameof(options));
             }

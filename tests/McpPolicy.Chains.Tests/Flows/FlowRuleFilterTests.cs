@@ -201,6 +201,36 @@ public sealed class FlowRuleFilterTests
     }
 
     [Fact]
+    public async Task A_repeated_tainted_call_gets_the_same_decision_and_a_new_source_is_named_not_the_cached_one()
+    {
+        await using var h = FlowHarness.Create(o =>
+        {
+            o.Labels["web/*"] = FlowLabels.UntrustedSource;
+            o.Labels["http/*"] = FlowLabels.ExternalSink;
+            o.Flows.Taint.Arguments["http/post"] = new Dictionary<string, RiskLevel> { ["body"] = RiskLevel.High };
+        });
+
+        await h.CallAsync("web/fetch", result: "the quarterly numbers are attached below", requestId: "a");
+        var first = await h.CallAsync("http/post", """{ "body": "fyi: the quarterly numbers are attached" }""");
+        var again = await h.CallAsync("http/post", """{ "body": "fyi: the quarterly numbers are attached" }""");
+        Assert.Equal(RiskLevel.High, first.Decision!.Risk);
+        Assert.Equal(first.Decision.Reasons, again.Decision!.Reasons);
+        Assert.Equal("argument 'body' contains text from the result of call #1 web/fetch (request a)", again.Decision.DecisiveReason.Message);
+
+        // The same argument now carries text of a newer source: the reason names that call, not the one built before.
+        await h.CallAsync("web/fetch", result: "a different page about the budget freeze", requestId: "b");
+        var other = await h.CallAsync("http/post", """{ "body": "note: a different page about the budget" }""");
+        Assert.StartsWith("argument 'body' contains text from the result of call #", other.Decision!.DecisiveReason.Message, StringComparison.Ordinal);
+        Assert.EndsWith(" web/fetch (request b)", other.Decision.DecisiveReason.Message, StringComparison.Ordinal);
+
+        // A different argument with the first source's text: named by its own name and given the default taint risk.
+        var subject = await h.CallAsync("http/post", """{ "subject": "fyi: the quarterly numbers are attached" }""");
+        var reason = subject.Decision!.Reasons.Single(r => r.Id == "taint");
+        Assert.Equal("argument 'subject' contains text from the result of call #1 web/fetch (request a)", reason.Message);
+        Assert.NotEqual(RiskLevel.High, subject.Decision.Risk);
+    }
+
+    [Fact]
     public async Task Taint_ignores_fragments_shorter_than_the_minimum_and_results_of_unlabelled_tools()
     {
         await using var h = FlowHarness.Create(o =>
