@@ -122,6 +122,7 @@ internal static class ReportCommand
             .AddJob(ReportJob(quick))
             .AddDiagnoser(MemoryDiagnoser.Default)
             .WithArtifactsPath(artifacts)
+            .WithBuildTimeout(TimeSpan.FromMinutes(10))
             .WithOptions(ConfigOptions.DisableLogFile);
         var results = new List<BdnResult>();
         foreach (var summary in BenchmarkRunner.Run([.. types], config))

@@ -648,7 +648,7 @@ internal static class ReportWriter
     private static string ProtocolName(string? parameter) => parameter is null or "null" or "" ? DefaultProtocol : parameter;
 
     private static string Verdict(JsonObject o) =>
-        o["valid"] is JsonValue v && v.TryGetValue(out bool b) ? (b ? "valid" : Num(o, "errors") is { } e ? $"invalid ({Int(e)} errors)" : "invalid") : "-";
+        o["valid"] is JsonValue v && v.TryGetValue(out bool b) ? (b ? "valid" : Num(o, "errors") is { } e ? $"invalid ({Int(e)} error{(e == 1 ? "" : "s")})" : "invalid") : "-";
 
     private static string ParamText(BdnResult r) =>
         r.Parameters.Count == 0 ? "" : " (" + string.Join(", ", r.Parameters.Select(p => $"{p.Key}={p.Value}")) + ")";
