@@ -48,6 +48,8 @@ internal sealed class ValidationState
     /// </summary>
     public int InstanceBytes { get; set; } = int.MaxValue;
 
+    private ValidationState() => UseOptions(JsonSchemaOptions.Default);
+
     public static ValidationState Rent(JsonSchemaOptions options, bool collect, bool trackScope)
     {
         var state = t_cached ?? new ValidationState();
@@ -55,10 +57,7 @@ internal sealed class ValidationState
         if (!ReferenceEquals(state._options, options))
         {
             // Options are immutable: the timeout in clock ticks is worked out again only when they change.
-            state._options = options;
-            state._time = options.TimeProvider;
-            double ticks = options.ValidationTimeout.TotalSeconds * state._time.TimestampFrequency;
-            state._timeoutTicks = options.ValidationTimeout == Timeout.InfiniteTimeSpan || ticks >= long.MaxValue ? long.MaxValue : (long)ticks;
+            state.UseOptions(options);
         }
 
         // The clock starts at the first time check (after 64 steps), not here: reading it costs as much as validating a
@@ -88,6 +87,15 @@ internal sealed class ValidationState
         t_cached = state;
     }
 
+    // Every field derived from the options is set here, for a new state too: a state that started out holding
+    // JsonSchemaOptions.Default with a zero timeout stopped every long validation under the default options.
+    private void UseOptions(JsonSchemaOptions options)
+    {
+        _options = options;
+        _time = options.TimeProvider;
+        double ticks = options.ValidationTimeout.TotalSeconds * _time.TimestampFrequency;
+        _timeoutTicks = options.ValidationTimeout == Timeout.InfiniteTimeSpan || ticks >= long.MaxValue ? long.MaxValue : (long)ticks;
+    }
     /// <summary>
     /// Continues the clock of an earlier pass over the same instance (the boolean pre-pass of <c>Validate</c>), so that the
     /// two passes together stay within one <see cref="JsonSchemaOptions.ValidationTimeout"/>.

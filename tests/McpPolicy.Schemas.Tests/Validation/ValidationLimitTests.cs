@@ -87,6 +87,29 @@ public sealed class ValidationLimitTests
     }
 
     [Fact]
+    public void The_default_options_validate_long_instances_on_a_fresh_thread()
+    {
+        // Regression: a thread's first validation state started out holding JsonSchemaOptions.Default with a zero timeout, and
+        // was only recomputed when other options came along, so with the default options (what AddSchemaValidation() uses)
+        // every instance that needed more than one clock check (about 128 steps) failed with ValidationTimeout.
+        var validator = Json.Validator("""{"type":"array","items":{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}}""", JsonSchemaOptions.Default);
+        var instance = Json.Parse("[" + string.Join(',', Enumerable.Range(0, 1000).Select(i => $"{{\"id\":{i}}}")) + "]");
+        bool isValid = false;
+        SchemaValidationResult? result = null;
+        var thread = new Thread(() =>
+        {
+            isValid = validator.IsValid(instance);
+            result = validator.Validate(instance);
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.True(isValid);
+        Assert.NotNull(result);
+        Assert.True(result.IsValid, string.Join("; ", result.Errors.Select(e => e.ToString())));
+    }
+
+    [Fact]
     public void Validation_that_outlasts_the_timeout_stops_with_a_time_error()
     {
         var options = new JsonSchemaOptions { TimeProvider = new SteppingTimeProvider(), ValidationTimeout = TimeSpan.FromSeconds(5) };
