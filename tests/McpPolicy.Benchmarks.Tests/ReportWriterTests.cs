@@ -184,8 +184,10 @@ public sealed class ReportWriterTests
                 Bdn(ReportWriter.Evaluator, "Evaluate", 1600, 0, ("N", "1000")),
                 Bdn(ReportWriter.Evaluator, "Evaluate", 200, 0, ("N", "10")),
                 Bdn(ReportWriter.Evaluator, "Evaluate", 320, 0, ("N", "100")),
-                Bdn(ReportWriter.Scaling, "ValidateProperties", 10_000, 0, ("Properties", "1000")),
-                Bdn(ReportWriter.Scaling, "ValidateProperties", 100, 0, ("Properties", "10")),
+                Bdn(ReportWriter.ScalingSchema, "IsValidObject", 10_000, 0, ("Properties", "1000")),
+                Bdn(ReportWriter.ScalingSchema, "IsValidObject", 100, 0, ("Properties", "10")),
+                Bdn(ReportWriter.ScalingArgument, "FlowTaintCheck", 1_000, 40, ("Kilobytes", "1")),
+                Bdn("ScalingNewBenchmarks", "Other", 50, 0, ("Size", "1")),
             ],
         };
 
@@ -195,7 +197,9 @@ public sealed class ReportWriterTests
         var i100 = text.IndexOf("| decision (`Evaluate`) | rules | 100 | 320.0 ns | 0 B | 1.60 |", StringComparison.Ordinal);
         var i1000 = text.IndexOf("| decision (`Evaluate`) | rules | 1000 | 1.60 µs | 0 B | 8.00 |", StringComparison.Ordinal);
         Assert.True(i10 >= 0 && i100 > i10 && i1000 > i100, text);
-        Assert.Contains("| `ValidateProperties` | Properties | 1000 | 10.00 µs | 0 B | 100.00 |", text, StringComparison.Ordinal);
+        Assert.Contains("| validation, object schema (all properties present) | properties | 1000 | 10.00 µs | 0 B | 100.00 |", text, StringComparison.Ordinal);
+        Assert.Contains("| flow check with taint scan | argument size (KB) | 1 | 1.00 µs | 40 B | 1.00 |", text, StringComparison.Ordinal);
+        Assert.Contains("| `ScalingNewBenchmarks.Other` | Size | 1 | 50.0 ns | 0 B | 1.00 |", text, StringComparison.Ordinal);
     }
 
     [Theory]

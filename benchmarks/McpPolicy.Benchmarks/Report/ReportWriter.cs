@@ -15,7 +15,9 @@ internal static class ReportWriter
     internal const string Evaluator = "EvaluatorBenchmarks";
     internal const string Compile = "EvaluatorCompileBenchmarks";
     internal const string Pipeline = "PipelineBenchmarks";
-    internal const string Scaling = "ScalingBenchmarks";
+    internal const string ScalingSchema = "ScalingSchemaBenchmarks";
+    internal const string ScalingArray = "ScalingArrayBenchmarks";
+    internal const string ScalingArgument = "ScalingArgumentBenchmarks";
     internal const string Startup = "StartupBenchmarks";
     internal const string AuditOverhead = "AuditOverheadBenchmarks";
     internal const string AuditAppend = "AuditAppendBenchmarks";
@@ -351,8 +353,10 @@ internal static class ReportWriter
     {
         md.AppendLine("## Full pipeline per call");
         md.AppendLine();
-        md.AppendLine("`PipelineBenchmarks`: one LOW call through the pipeline a host builds with `AddMcpPolicy` — argument schema validation, risk");
-        md.AppendLine("assessment and decision, flow check, limits, audit enqueue (to a sink that discards) — with a ready result, no transport.");
+        md.AppendLine("`PipelineBenchmarks.FullPipeline`: one LOW call through the pipeline a host builds with `AddMcpPolicy` — argument schema validation, risk");
+        md.AppendLine("assessment and decision, flow check, limits, audit enqueue (to a sink that discards) — with a ready result, no transport;");
+        md.AppendLine("610 bytes of arguments, an 8-property schema, a conversation that already holds 10 calls. `Without` drops one stage");
+        md.AppendLine("(`none`: the full pipeline), so each row's difference from `none` is that stage's share.");
         md.AppendLine();
         BdnTable(md, data, Pipeline, null);
     }
@@ -525,16 +529,18 @@ internal static class ReportWriter
         any |= ScalingRows(md, data.Bdn.Where(r => r.Class == Evaluator && r.Method == "Evaluate"), "decision (`Evaluate`)", "rules", "N");
         any |= ScalingRows(md, data.Bdn.Where(r => r.Class == Flow && r.Method == "CheckClean"), "flow check, clean", "history (calls)", "History");
         any |= ScalingRows(md, data.Bdn.Where(r => r.Class == Flow && r.Method == "CheckTainted"), "flow check, tainted", "history (calls)", "History");
-        foreach (var group in data.Bdn.Where(r => r.Class == Scaling).GroupBy(r => (r.Method, Keys: string.Join(",", r.Parameters.Keys))))
+        any |= ScalingRows(md, data.Bdn.Where(r => r.Class == ScalingSchema && r.Method == "IsValidObject"), "validation, object schema (all properties present)", "properties", "Properties");
+        any |= ScalingRows(md, data.Bdn.Where(r => r.Class == ScalingArray && r.Method == "IsValidArray"), "validation, array of objects", "items", "Items");
+        any |= ScalingRows(md, data.Bdn.Where(r => r.Class == ScalingArgument && r.Method == "IsValidString"), "validation, string with `maxLength` + `pattern`", "argument size (KB)", "Kilobytes");
+        any |= ScalingRows(md, data.Bdn.Where(r => r.Class == ScalingArgument && r.Method == "FlowTaintCheck"), "flow check with taint scan", "argument size (KB)", "Kilobytes");
+        foreach (var group in data.Bdn.Where(r => r.Class.StartsWith("Scaling", StringComparison.Ordinal) && !KnownScaling.Contains((r.Class, r.Method))).GroupBy(r => (r.Class, r.Method)))
         {
             var cases = group.ToList();
-            var param = cases[0].Parameters.Keys.FirstOrDefault(k => cases.Select(c => c.Parameters[k]).Distinct().Count() > 1) ?? cases[0].Parameters.Keys.FirstOrDefault();
-            if (param is null)
+            var param = cases[0].Parameters.Keys.FirstOrDefault(k => cases.Select(c => c.Parameters.GetValueOrDefault(k)).Distinct().Count() > 1) ?? cases[0].Parameters.Keys.FirstOrDefault();
+            if (param is not null)
             {
-                continue;
+                any |= ScalingRows(md, cases, $"`{group.Key.Class}.{group.Key.Method}`", param, param);
             }
-
-            any |= ScalingRows(md, cases, $"`{group.Key.Method}`", param, param);
         }
 
         md.AppendLine();
@@ -544,6 +550,9 @@ internal static class ReportWriter
             md.AppendLine();
         }
     }
+
+    private static readonly HashSet<(string, string)> KnownScaling =
+        [(ScalingSchema, "IsValidObject"), (ScalingArray, "IsValidArray"), (ScalingArgument, "IsValidString"), (ScalingArgument, "FlowTaintCheck")];
 
     private static bool ScalingRows(StringBuilder md, IEnumerable<BdnResult> results, string cost, string growsWith, string parameter)
     {
