@@ -17,12 +17,17 @@ namespace McpPolicy.Benchmarks;
 [MemoryDiagnoser]
 public class FlowBenchmarks
 {
+    /// <summary>How many tainted calls, each with text of a different source, <see cref="CheckTaintedNew"/> cycles through.</summary>
+    private const int FreshSources = 5;
+
     private static readonly ToolInvocationDelegate Next = static (_, _) => ValueTask.CompletedTask;
 
     private FlowRuleFilter _filter = null!;
     private ToolInvocationContext _clean = null!;
     private ToolInvocationContext _tainted = null!;
     private ToolInvocationContext _small = null!;
+    private ToolInvocationContext[] _fresh = null!;
+    private int _nextFresh;
     private PolicyDecision _low = null!;
     private ServiceProvider _provider = null!;
 
@@ -52,11 +57,16 @@ public class FlowBenchmarks
 
         var random = new Random(42);
         var lastUntrusted = "";
+        var untrustedResults = new List<string>();
         for (var i = 0; i < History; i++)
         {
             var untrusted = i % 2 == 0;
             var result = untrusted ? Words(random, 200) : "ok";
             lastUntrusted = untrusted ? result : lastUntrusted;
+            if (untrusted)
+            {
+                untrustedResults.Add(result);
+            }
             var context = Context(untrusted ? "web" : "notes", untrusted ? "fetch" : "list", "{}");
             context.Invoker = static (ctx, _) => ValueTask.FromResult((CallToolResult)ctx.InvokerState!);
             context.InvokerState = new CallToolResult { Content = [new TextContentBlock { Text = result }] };
@@ -69,7 +79,15 @@ public class FlowBenchmarks
         _small = Context("http", "post", Arguments("hi"));
         Check(_clean, RiskLevel.Low);
         Check(_tainted, RiskLevel.High);
+
+        // One more source than the tool keeps taint reasons for, called in turn: every call builds its reason afresh.
+        _fresh = untrustedResults.TakeLast(FreshSources).Select(r => Context("http", "post", Arguments(Words(random, 900) + " " + r[..40]))).ToArray();
+        foreach (var context in _fresh)
+        {
+            Check(context, RiskLevel.High);
+        }
     }
+
 
     [GlobalCleanup]
     public void Cleanup() => _provider.Dispose();
@@ -96,6 +114,19 @@ public class FlowBenchmarks
     {
         _tainted.Decision = _low;
         return _filter.InvokeAsync(_tainted, Next, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Like <see cref="CheckTainted"/>, but each call carries text of another source than the previous few, so its reason
+    /// (JSON Pointer, message) and raised decision are built afresh rather than reused.
+    /// </summary>
+    [Benchmark]
+    public ValueTask CheckTaintedNew()
+    {
+        var context = _fresh[_nextFresh];
+        _nextFresh = _nextFresh == _fresh.Length - 1 ? 0 : _nextFresh + 1;
+        context.Decision = _low;
+        return _filter.InvokeAsync(context, Next, CancellationToken.None);
     }
 
     private void Check(ToolInvocationContext context, RiskLevel expected)

@@ -13,15 +13,15 @@ namespace McpPolicy.Client;
 /// (by the reader, a closing connection or a cancellation) and read once, decoded by <see cref="PolicySessionTransport"/> on the
 /// thread that continues the pipeline (or kept undecoded, when no filter post-processes results). As the pipeline's direct invoker it is
 /// awaited as a plain <see cref="ValueTask"/> and stores the result in <see cref="Context"/>. A call is never reused, so a value task over
-/// it cannot observe another call.
+/// it cannot observe another call. The call is its own cancellation source (one object per call instead of two): its
+/// <see cref="CancellationTokenSource.Token"/> is cancelled when the client cancels the call or the transport closes.
 /// </remarks>
-internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IValueTaskSource, IDisposable
+internal sealed class PendingCall : CancellationTokenSource, IValueTaskSource<CallToolResult>, IValueTaskSource
 {
     private const int Deciding = 0;
     private const int Sent = 1;
     private const int Abandoned = 2;
 
-    private readonly CancellationTokenSource _cancellation = new();
     private CancellationTokenRegistration _clientCancellation;
     private ManualResetValueTaskSourceCore<JsonRpcMessage> _reply;
     private int _state;
@@ -60,9 +60,6 @@ internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IValueTask
 
     /// <summary>The strictly parsed params, set once the call was read.</summary>
     public ToolCall Call { get; set; }
-
-    /// <summary>Cancelled when the client cancels the call or the transport closes.</summary>
-    public CancellationToken Token => _cancellation.Token;
 
     public bool IsSent => Volatile.Read(ref _state) == Sent;
 
@@ -127,21 +124,22 @@ internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IValueTask
     public bool Abandon()
     {
         var previous = Interlocked.CompareExchange(ref _state, Abandoned, Deciding);
-        Cancel();
+        CancelCall();
         return previous == Sent;
     }
 
     /// <summary>True the first time it is called: the server should be told (once) that the call was cancelled.</summary>
     public bool TryClaimServerCancellation() => Interlocked.Exchange(ref _serverCancelled, 1) == 0;
 
-    public void Cancel()
+    /// <summary>Cancels the call's work (its token) and fails the wait for the reply, both on the thread pool.</summary>
+    public void CancelCall()
     {
         CancellationToken token;
         try
         {
             // Callbacks run on the thread pool, so the pipeline never unwinds on the thread that reported the cancellation.
-            token = _cancellation.Token;
-            _ = _cancellation.CancelAsync();
+            token = Token;
+            _ = CancelAsync();
         }
         catch (ObjectDisposedException)
         {
@@ -159,10 +157,15 @@ internal sealed class PendingCall : IValueTaskSource<CallToolResult>, IValueTask
         }
     }
 
-    public void Dispose()
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
     {
-        _clientCancellation.Dispose();
-        _cancellation.Dispose();
+        if (disposing)
+        {
+            _clientCancellation.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     CallToolResult IValueTaskSource<CallToolResult>.GetResult(short token)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
@@ -49,9 +50,10 @@ internal readonly struct ToolCall
 /// Reads a <c>tools/call</c> request's params into the gate's own copy, so that what is decided is exactly what is sent and a caller
 /// changing its request afterwards changes nothing. The arguments are written once to UTF-8 and parsed back with duplicate property
 /// names rejected (a JSON object that repeats a name can be read differently by the policy and by the tool); the tool name is read as
-/// a string; <c>_meta</c> is written and compared with the connection's last one, whose strictly parsed copy is reused when the bytes
-/// are the same (MCP clients send the same <c>_meta</c> with every call), so it is parsed only when it changes. Params of any other
-/// shape (more properties, values that are not plain JSON nodes) are written and strictly re-parsed whole.
+/// a string; <c>_meta</c> is compared with the connection's last one part by part, whose strictly parsed copy is reused when every part
+/// is the same (MCP clients send the same <c>_meta</c>, built anew, with every call), so it is written and parsed only when it changes.
+/// Objects and arrays still backed by the text they were parsed from are written as that text (<see cref="NodeSource"/>), not walked.
+/// Params of any other shape (more properties, values that are not plain JSON nodes) are written and strictly re-parsed whole.
 /// </summary>
 internal static class ToolCallReader
 {
@@ -213,11 +215,20 @@ internal static class ToolCallReader
     }
 
     /// <summary>
-    /// Writes <paramref name="meta"/> to UTF-8; when the bytes are those of the connection's last <c>_meta</c>, its parsed copy is reused,
-    /// else they are parsed strictly (a repeated name is refused) into a new one. The conversation id is read from that copy.
+    /// Reuses the connection's last <c>_meta</c> when <paramref name="meta"/> holds the same parts (<see cref="MatchesWithoutWriting"/>);
+    /// else writes it to UTF-8 and, when the bytes are the last one's, reuses that, or parses them strictly (a repeated name is refused)
+    /// into a new copy. The conversation id is read from that copy.
     /// </summary>
     private static bool TryReadMeta(ScratchWriter scratch, JsonObject meta, MetaCache? cache, out JsonElement element, out string? conversationId)
     {
+        if (cache?.Last is { } last && MatchesWithoutWriting(scratch, meta, last))
+        {
+            element = last.Element;
+            conversationId = last.ConversationId;
+            return true;
+        }
+
+        scratch.Clear();
         if (TryReadMeta(scratch, meta, cache, sourceText: true, out element, out conversationId))
         {
             return true;
@@ -228,6 +239,7 @@ internal static class ToolCallReader
         return TryReadMeta(scratch, meta, cache, sourceText: false, out element, out conversationId);
     }
 
+    /// <summary>One attempt of <see cref="TryReadMeta(ScratchWriter, JsonObject, MetaCache?, out JsonElement, out string?)"/>: false when the strict parse refuses what was written.</summary>
     private static bool TryReadMeta(ScratchWriter scratch, JsonObject meta, MetaCache? cache, bool sourceText, out JsonElement element, out string? conversationId)
     {
         try
@@ -258,6 +270,65 @@ internal static class ToolCallReader
             conversationId = null;
             return false;
         }
+    }
+
+    /// <summary>
+    /// True when <paramref name="meta"/>, a materialized object, holds what the connection's last <c>_meta</c> held, judged without writing
+    /// it whole: the same property names in the same order, and per value the same bytes (an object or array still backed by its source
+    /// element compared as that source text, any other value written alone). The cached copy passed the strict parse, so a match has no
+    /// repeated name either. False (the caller writes and parses) for anything else, including a <c>_meta</c> that is itself still backed
+    /// by its source element (its source text is copied and compared whole, which is as cheap).
+    /// </summary>
+    private static bool MatchesWithoutWriting(ScratchWriter scratch, JsonObject meta, MetaCache.Entry cached)
+    {
+        var parts = cached.Parts;
+        if (parts is null || NodeSource.TryGetBackingElement(meta, out _))
+        {
+            return false;
+        }
+
+        var count = meta.Count;
+        if (count != parts.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var property = meta.GetAt(i);
+            var expected = parts[i];
+            if (!string.Equals(property.Key, expected.Name, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            var cachedValue = expected.Value.AsSpan();
+            if (property.Value is null)
+            {
+                if (!cachedValue.SequenceEqual("null"u8))
+                {
+                    return false;
+                }
+            }
+            else if (NodeSource.TryGetBackingElement(property.Value, out var source))
+            {
+                if (!JsonMarshal.GetRawUtf8Value(source).SequenceEqual(cachedValue))
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                scratch.Clear();
+                property.Value.WriteTo(scratch.Writer, McpJsonUtilities.DefaultOptions);
+                if (!scratch.WrittenSpan.SequenceEqual(cachedValue))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -368,5 +439,35 @@ internal sealed class MetaCache
     }
 
     /// <summary>The bytes as written, their immutable parse, and the conversation id read from it.</summary>
-    public sealed record Entry(byte[] Utf8, JsonElement Element, string? ConversationId);
+    public sealed class Entry
+    {
+        public Entry(byte[] utf8, JsonElement element, string? conversationId)
+        {
+            Utf8 = utf8;
+            Element = element;
+            ConversationId = conversationId;
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                var parts = new List<Part>();
+                foreach (var property in element.EnumerateObject())
+                {
+                    parts.Add(new Part(property.Name, JsonMarshal.GetRawUtf8Value(property.Value).ToArray()));
+                }
+
+                Parts = [.. parts];
+            }
+        }
+
+        public byte[] Utf8 { get; }
+
+        public JsonElement Element { get; }
+
+        public string? ConversationId { get; }
+
+        /// <summary>The properties in order, each name with the source text of its value; null when the copy is not an object.</summary>
+        public Part[]? Parts { get; }
+    }
+
+    /// <summary>One property of a cached <c>_meta</c>: its name, unescaped, and its value's text as parsed.</summary>
+    public readonly record struct Part(string Name, byte[] Value);
 }

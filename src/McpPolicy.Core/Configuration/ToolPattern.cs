@@ -108,15 +108,15 @@ public sealed class ToolPattern
     /// <inheritdoc />
     public override string ToString() => Text;
 
-    /// <summary>The pattern with every '/' after the first as '*' (and no '**'): it matches those tools whatever the separator.</summary>
+    /// <summary>The pattern with every '/' after the first as '*', and runs of '*' as one: a valid pattern for those tools.</summary>
     private static string SuggestSingleSlash(string text, int slash)
     {
-        var tool = text[(slash + 1)..].Replace('/', '*');
-        while (tool.Contains("**", StringComparison.Ordinal))
+        var suggestion = string.Concat(text.AsSpan(0, slash + 1), text[(slash + 1)..].Replace('/', '*'));
+        while (suggestion.Contains("**", StringComparison.Ordinal))
         {
-            tool = tool.Replace("**", "*", StringComparison.Ordinal);
+            suggestion = suggestion.Replace("**", "*", StringComparison.Ordinal);
         }
 
-        return string.Concat(text.AsSpan(0, slash + 1), tool);
+        return suggestion;
     }
 }

@@ -146,6 +146,107 @@ public sealed class ToolCallReaderTests
     }
 
     [Fact]
+    public void The_source_text_of_a_parsed_object_or_array_can_be_read_until_it_is_materialized()
+    {
+        // If a System.Text.Json update renames the field this reads, the gate still works (nodes are written) but loses its fast path.
+        Assert.True(NodeSource.IsAvailable);
+        var obj = JsonNode.Parse("""{"a":[1,2],"b":"x"}""")!.AsObject();
+        var array = JsonNode.Parse("[1,{\"c\":2}]")!.AsArray();
+
+        Assert.True(NodeSource.TryGetBackingElement(obj, out var element));
+        Assert.Equal("""{"a":[1,2],"b":"x"}""", element.GetRawText());
+        Assert.True(NodeSource.TryGetBackingElement(array, out _));
+        Assert.False(NodeSource.TryGetBackingElement(JsonValue.Create("x"), out _));
+        Assert.False(NodeSource.TryGetBackingElement(new JsonObject { ["a"] = 1 }, out _));
+
+        _ = obj.Count;
+        Assert.False(NodeSource.TryGetBackingElement(obj, out _));
+        Assert.True(NodeSource.TryGetBackingElement(obj["a"]!, out var child));
+        Assert.Equal("[1,2]", child.GetRawText());
+    }
+
+    [Fact]
+    public void Nodes_parsed_leniently_are_read_as_their_values_not_refused_for_their_comments_or_trailing_commas()
+    {
+        var lenient = new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+        var parameters = new JsonObject
+        {
+            ["name"] = "echo",
+            ["arguments"] = JsonNode.Parse("""{"text":"a", /* note */ "n":[1,2,],}""", documentOptions: lenient),
+            ["_meta"] = new JsonObject
+            {
+                [McpPolicyMetaKeys.ConversationId] = "c1",
+                ["io.modelcontextprotocol/clientInfo"] = JsonNode.Parse("{\"name\":\"t\", // host\n\"version\":\"1\",}", documentOptions: lenient),
+            },
+        };
+
+        foreach (var cache in new[] { null, new MetaCache() })
+        {
+            Assert.Equal(ToolCallReadStatus.Ok, ToolCallReader.Read(parameters, out var call, cache));
+            Assert.Equal("""{"text":"a","n":[1,2]}""", JsonSerializer.Serialize(call.Arguments));
+            Assert.Equal("c1", call.ConversationId);
+            AssertSentIsWhatWasRead(call);
+            Assert.Equal(
+                """{"name":"echo","arguments":{"text":"a","n":[1,2]},"_meta":{"io.mcppolicy/conversationId":"c1","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"}}}""",
+                call.Parameters.ToJsonString());
+        }
+    }
+
+    [Fact]
+    public void A_meta_built_anew_for_every_call_like_the_mcp_clients_is_reused_only_while_every_part_is_the_same()
+    {
+        var cache = new MetaCache();
+        JsonObject Params(string conversation, string version = "1", string capabilities = """{"sampling":{}}""", bool extra = false, bool reorder = false)
+        {
+            var meta = new JsonObject();
+            if (reorder)
+            {
+                meta["io.modelcontextprotocol/clientCapabilities"] = JsonNode.Parse(capabilities);
+            }
+
+            meta["io.modelcontextprotocol/protocolVersion"] = "2026-07-28";
+            meta[McpPolicyMetaKeys.ConversationId] = conversation;
+            meta["io.modelcontextprotocol/clientInfo"] = JsonSerializer.SerializeToNode(new { name = "host", version }, McpJsonUtilities.DefaultOptions);
+            if (!reorder)
+            {
+                meta["io.modelcontextprotocol/clientCapabilities"] = JsonNode.Parse(capabilities);
+            }
+
+            if (extra)
+            {
+                meta["progressToken"] = 7;
+            }
+
+            return new JsonObject { ["name"] = "echo", ["arguments"] = JsonNode.Parse("""{"text":"a"}"""), ["_meta"] = meta };
+        }
+
+        void AssertReads(JsonObject parameters, string conversation, bool reused)
+        {
+            var expected = parameters["_meta"]!.ToJsonString();
+            var before = cache.Last;
+            Assert.Equal(ToolCallReadStatus.Ok, ToolCallReader.Read(parameters, out var call, cache));
+            Assert.Equal(reused, ReferenceEquals(before, cache.Last));
+            Assert.Equal(conversation, call.ConversationId);
+            Assert.Equal(expected, call.Meta!.ToJsonString());
+            AssertSentIsWhatWasRead(call);
+        }
+
+        AssertReads(Params("c1"), "c1", reused: false);
+        AssertReads(Params("c1"), "c1", reused: true);
+        AssertReads(Params("c2"), "c2", reused: false);
+        AssertReads(Params("c2", version: "2"), "c2", reused: false);
+        AssertReads(Params("c2", version: "2", capabilities: """{"sampling":{},"roots":{}}"""), "c2", reused: false);
+        AssertReads(Params("c2", version: "2", capabilities: """{"sampling":{},"roots":{}}""", extra: true), "c2", reused: false);
+        AssertReads(Params("c2", version: "2", capabilities: """{"sampling":{},"roots":{}}"""), "c2", reused: false);
+        AssertReads(Params("c2", version: "2", capabilities: """{"sampling":{},"roots":{}}""", reorder: true), "c2", reused: false);
+        AssertReads(Params("c2", version: "2", capabilities: """{"sampling":{},"roots":{}}""", reorder: true), "c2", reused: true);
+
+        // A repeated name inside a part is refused, though every other part is the cached one's.
+        Assert.Equal(ToolCallReadStatus.Ambiguous, ToolCallReader.Read(Params("c2", version: "2", capabilities: """{"sampling":{},"sampling":{"x":1}}""", reorder: true), out _, cache));
+        AssertReads(Params("c2", version: "2", capabilities: """{"sampling":{},"roots":{}}""", reorder: true), "c2", reused: true);
+    }
+
+    [Fact]
     public void Read_agrees_with_a_strict_parse_of_the_whole_params_and_sends_what_it_read()
     {
         Check.One(
@@ -184,6 +285,7 @@ public sealed class ToolCallReaderTests
         if (IsStrict(json))
         {
             yield return Materialize(JsonNode.Parse(json)!);
+            yield return Mixed(JsonNode.Parse(json)!);
         }
     }
 
@@ -198,6 +300,23 @@ public sealed class ToolCallReaderTests
         {
             return false;
         }
+    }
+
+    /// <summary>As the MCP client builds params under 2026-07-28: objects built as nodes two levels deep, the values below parsed (still backed by their source text).</summary>
+    private static JsonNode Mixed(JsonNode node, int depth = 2)
+    {
+        if (node is not JsonObject obj || depth == 0)
+        {
+            return JsonNode.Parse(node.ToJsonString())!;
+        }
+
+        var copy = new JsonObject();
+        foreach (var property in obj)
+        {
+            copy[property.Key] = property.Value is null ? null : Mixed(property.Value, depth - 1);
+        }
+
+        return copy;
     }
 
     private static JsonNode Materialize(JsonNode node)

@@ -71,6 +71,8 @@ public sealed class ToolPatternTests
     [InlineData("a/b//c/", "a/b*c*")]
     [InlineData("*/x/*", "*/x*")]
     [InlineData("s/a/*/b", "s/a*b")]
+    [InlineData("**/x/y", "*/x*y")]
+    [InlineData("a**b/c**/d", "a*b/c*d")]
     public void A_second_slash_is_rejected_naming_the_pattern_and_suggesting_a_single_slash_form(string text, string suggestion)
     {
         Assert.False(ToolPattern.TryParse(text, Strict, out var pattern, out var error));
