@@ -234,7 +234,6 @@ internal sealed partial class GatewayProxy
     {
         // The approval handler asks the upstream client that made this call (elicitation), found on this async path.
         GatewayApprovalHandler.CurrentUpstream = request.Server;
-        LineTransport.Trace("handler");
         try
         {
             return await ForwardAsync(request, (c, p, t) => c.CallToolAsync(Required(p), t), cancellationToken).ConfigureAwait(false);

@@ -30,7 +30,7 @@ internal sealed partial class LineTransport : ITransport
     private readonly Stream _output;
     private readonly LineTransportOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<JsonRpcMessage> _incoming = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Channel<JsonRpcMessage> _incoming = Channel.CreateUnbounded<JsonRpcMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly ArrayBufferWriter<byte> _sendBuffer = new(4096);
     private readonly Utf8JsonWriter _sendWriter;
@@ -69,7 +69,6 @@ internal sealed partial class LineTransport : ITransport
             throw new IOException($"The {_options.Name} connection is closed.");
         }
 
-        Trace(_options.Name + ":send");
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -87,8 +86,6 @@ internal sealed partial class LineTransport : ITransport
             {
                 await _output.WriteAsync(_sendBuffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
             }
-
-            Trace(_options.Name + ":written");
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
         {
@@ -118,13 +115,13 @@ internal sealed partial class LineTransport : ITransport
         _incoming.Writer.TryComplete();
         if (_options.OwnsStreams)
         {
-            DumpTrace();
-        }
-
-        if (_options.OwnsStreams)
-        {
-            _input.Dispose();
             _output.Dispose();
+
+            // Closing a stream under a blocked read can block until the read returns (a pipe's socket); the reader closes it on its way out.
+            if (!_reader.IsAlive)
+            {
+                _input.Dispose();
+            }
         }
 
         return ValueTask.CompletedTask;
@@ -142,11 +139,6 @@ internal sealed partial class LineTransport : ITransport
                 var read = _input.Read(buffer, 0, buffer.Length);
                 if (read == 0)
                 {
-                    if (_options.OwnsStreams)
-                    {
-                        DumpTrace();
-                    }
-
                     // End of input: a last line without a line break is still a message (as the SDK's line reader has it).
                     if (partial.WrittenCount > 0)
                     {
@@ -195,6 +187,14 @@ internal sealed partial class LineTransport : ITransport
             failure = Volatile.Read(ref _disposed) == 0 ? ex : null;
         }
 
+        finally
+        {
+            if (_options.OwnsStreams && Volatile.Read(ref _disposed) != 0)
+            {
+                _input.Dispose();
+            }
+        }
+
         _incoming.Writer.TryComplete(failure);
     }
 
@@ -205,45 +205,8 @@ internal sealed partial class LineTransport : ITransport
         _incoming.Writer.TryComplete();
     }
 
-    internal static readonly System.Collections.Concurrent.ConcurrentQueue<(string, long)> TraceEvents = new();
-
-    internal static void Trace(string what)
-    {
-        if (TraceOn)
-        {
-            TraceEvents.Enqueue((what, System.Diagnostics.Stopwatch.GetTimestamp()));
-        }
-    }
-
-    private static readonly bool TraceOn = Environment.GetEnvironmentVariable("GWTRACE") == "1";
-
-    internal static void DumpTrace()
-    {
-        if (!TraceOn)
-        {
-            return;
-        }
-
-        using var w = new StreamWriter("/tmp/gwtrace.txt");
-        var list = TraceEvents.ToArray();
-        var d = new Dictionary<string, List<double>>();
-        for (var i = 1; i < list.Length; i++)
-        {
-            var key = list[i - 1].Item1 + "->" + list[i].Item1;
-            if (!d.TryGetValue(key, out var l)) { d[key] = l = new List<double>(); }
-            l.Add((list[i].Item2 - list[i - 1].Item2) * 1e6 / System.Diagnostics.Stopwatch.Frequency);
-        }
-
-        foreach (var (k, l) in d.OrderByDescending(p => p.Value.Count))
-        {
-            l.Sort();
-            w.WriteLine($"TRACE {k} n={l.Count} median={l[l.Count / 2]:0.0}us p25={l[l.Count / 4]:0.0}");
-        }
-    }
-
     private void Deliver(ReadOnlySpan<byte> line)
     {
-        Trace(_options.Name + ":read");
         line = line.Trim(" \t\r"u8);
         if (line.IsEmpty)
         {
@@ -260,7 +223,8 @@ internal sealed partial class LineTransport : ITransport
             LogUnreadable(_logger, _options.Name, ex.Message);
             if (_options.ReplyToUnreadable && TryReadRequestId(line, out var id))
             {
-                _ = ReplyParseErrorAsync(id);
+                // Not on this thread: a blocking write here would stop reading, and the peer may be blocked writing to us.
+                _ = Task.Run(() => ReplyParseErrorAsync(id));
             }
 
             return;
@@ -273,7 +237,6 @@ internal sealed partial class LineTransport : ITransport
         }
 
         _incoming.Writer.TryWrite(message);
-        Trace(_options.Name + ":queued");
     }
 
     private async Task ReplyParseErrorAsync(RequestId id)

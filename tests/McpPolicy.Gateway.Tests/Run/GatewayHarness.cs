@@ -68,8 +68,8 @@ internal sealed class GatewayHarness : IAsyncDisposable
         Gateway = GatewayProxy.RunAsync(
             settings,
             _services,
-            new StreamClientTransport(_childIn.Writer.AsStream(), _childOut.Reader.AsStream()),
-            new StreamServerTransport(_upIn.Reader.AsStream(), _upOut.Writer.AsStream()),
+            new LineClientTransport(_childOut.Reader.AsStream(), _childIn.Writer.AsStream()),
+            new LineTransport(_upIn.Reader.AsStream(), _upOut.Writer.AsStream(), new LineTransportOptions { Name = "upstream", ReplyToUnreadable = true, SynchronousWrites = true, OwnsStreams = true }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance),
             _stop.Token);
     }
 
@@ -253,4 +253,13 @@ internal sealed class SynchronizedLog : StringWriter
             return base.ToString();
         }
     }
+}
+
+/// <summary>The gateway's own line transport (as <c>mcp-policy run</c> uses for its child) over in-memory pipes to a child.</summary>
+internal sealed class LineClientTransport(Stream input, Stream output) : IClientTransport
+{
+    public string Name => GatewayHarness.ServerId;
+
+    public Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default)
+        => Task.FromResult<ITransport>(new LineTransport(input, output, new LineTransportOptions { Name = "server " + Name }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
 }
