@@ -181,6 +181,7 @@ internal static class ReportWriter
 
             var parts = new List<string>();
             bool? met = null;
+            double? hostAdded = null;
             if (server is not null)
             {
                 var share = (server.MedianNs - none.MedianNs) / none.MedianNs;
@@ -190,17 +191,23 @@ internal static class ReportWriter
 
             if (gate is not null)
             {
-                var added = Num(gate, "hostMinusWrapperNs")!.Value;
-                var share = added / none.MedianNs;
-                parts.Add($"host side {Percent(share)} ({Ns(added)} CPU of {Ns(none.MedianNs)})");
+                hostAdded = Num(gate, "hostMinusWrapperNs")!.Value;
+                var share = hostAdded.Value / none.MedianNs;
+                parts.Add($"host side {Percent(share)} ({Ns(hostAdded)} CPU of {Ns(none.MedianNs)})");
                 met = (met ?? true) && share <= 0.03;
+            }
+
+            var cause = "The host gate keeps its own strictly parsed copy of each request's params (the MCP client builds a new `_meta` per request, compared part by part with the last one) and its per-call bookkeeping (pending call, request-id entry, context, outgoing request); what remains is broken down in benchmarks/README.md (\"Source-text pass\").";
+            if (hostAdded is { } h && h <= 1_100)
+            {
+                cause = $"The issue states the target as about 1 µs on the ~37 µs round trip measured when it was written; the in-process round trip measured here is {Ns(none.MedianNs)}, so 3 % of it is {Ns(0.03 * none.MedianNs)}. The host gate's {Ns(h)} is within the issue's \"about 1 µs\" but above 3 % of this faster round trip. " + cause;
             }
 
             list.Add(new(
                 $"Policy overhead ≤ 3 % of an in-process MCP call ({protocol})",
                 parts.Count == 0 ? "not measured" : string.Join("; ", parts),
                 parts.Count == 0 ? null : met,
-                "The host gate keeps its own strictly parsed copy of each request's params: the MCP client builds a new `_meta` (client info and capabilities as element-backed objects) per request, and writing it to compare with the last one costs about 0.25 µs; the per-call bookkeeping (pending call, request-id entry, context, outgoing request) about 0.3 µs."));
+                cause));
         }
 
         var full = data.Gateway.Where(o => Str(o, "policy") == "full").Select(o => Num(o, "addedMedianMs")).OfType<double>().ToList();
@@ -210,7 +217,7 @@ internal static class ReportWriter
                 "Gateway adds ≤ 0.2 ms at the median",
                 $"{Median(full).ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {full.Count} runs, full policy)",
                 Median(full) <= 0.2,
-                "See the gateway section: the allow-all row shows the cost of the two extra stdio hops without policy work."));
+                "A raw byte relay between the same client and child adds 0.00–0.11 ms on this machine, so the extra stdio hops are not the cost. The rest is per-message work in the MCP C# SDK and the result path: the host gate decodes the child's result, runs result inspection and flow recording on it and re-encodes it, the SDK client decodes it into a `CallToolResult`, and the SDK server encodes it again for the upstream client, with a thread-pool hop in each SDK dispatch loop. Closing the gap needs a forwarding path for `tools/call` that bypasses `McpClient` → `CallToolResult` → `McpServer` (see benchmarks/README.md, \"Own line transport\")."));
         return list;
     }
 

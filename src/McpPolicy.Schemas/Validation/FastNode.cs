@@ -294,7 +294,7 @@ internal sealed class FastNode
                     objectCheck.SetProperties(properties, nesting);
                     hasObject = true;
                     break;
-                case RequiredKeyword required when required.IsPlain && required.Names.Length <= 64 && objectCheck.RequiredNames.Count == 0:
+                case RequiredKeyword required when required.IsPlain && objectCheck.RequiredNames.Count == 0:
                     objectCheck.RequiredNames.AddRange(required.Names.Distinct(StringComparer.Ordinal));
                     hasObject = true;
                     break;
@@ -748,15 +748,22 @@ internal sealed class FastNode
     /// <summary>
     /// The object keywords in one pass over the members: each name is looked up once in a table of the declared and the
     /// required names, which gives its subschema (or none: then <c>additionalProperties</c> applies) and its required bit.
+    /// Up to 64 required names are one <see cref="ulong"/> of bits; more are a bitmap of one bit per required name, on the
+    /// stack up to <see cref="StackWords"/> words and rented above, so the check stays one pass for any number of names.
     /// </summary>
     private sealed class ObjectCheck
     {
+        /// <summary>Bitmap words (64 required names each) kept on the stack; larger bitmaps are rented.</summary>
+        private const int StackWords = 32;
+
         private readonly List<byte[]> _tableNames = [];
         private readonly List<FastNode?> _tableChildren = [];
         private NameTable? _table;
         private FastNode?[] _children = [];
         private ulong[] _requiredBits = [];
         private ulong _allRequired;
+        private int[]? _requiredSlots;
+        private int _requiredCount;
         private FastNode? _additional;
         private long _minProperties;
         private long _maxProperties = long.MaxValue;
@@ -802,27 +809,49 @@ internal sealed class FastNode
 
         public void Freeze()
         {
+            // Names are compared as UTF-8 bytes (keyed here byte for byte), as the name table compares them.
+            static string Key(byte[] utf8) => System.Text.Encoding.Latin1.GetString(utf8);
             var names = new List<byte[]>(_tableNames);
             var children = new List<FastNode?>(_tableChildren);
-            var bits = new ulong[names.Count + RequiredNames.Count];
-            for (int slot = 0; slot < RequiredNames.Count; slot++)
+            var indexes = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < names.Count; i++)
             {
-                byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(RequiredNames[slot]);
-                int index = names.FindIndex(n => n.AsSpan().SequenceEqual(utf8));
-                if (index < 0)
+                indexes.TryAdd(Key(names[i]), i); // A repeated declared name: the first one wins, as in the name table.
+            }
+
+            var slots = new int[names.Count + RequiredNames.Count];
+            slots.AsSpan().Fill(-1);
+            int required = 0;
+            foreach (string name in RequiredNames)
+            {
+                byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(name);
+                if (!indexes.TryGetValue(Key(utf8), out int index))
                 {
                     index = names.Count;
                     names.Add(utf8);
                     children.Add(null);
+                    indexes.Add(Key(utf8), index);
                 }
 
-                bits[index] |= 1UL << slot;
+                if (slots[index] < 0)
+                {
+                    slots[index] = required++;
+                }
             }
 
             _table = new NameTable(names);
             _children = [.. children];
-            _requiredBits = bits[..names.Count];
-            _allRequired = RequiredNames.Count == 64 ? ulong.MaxValue : (1UL << RequiredNames.Count) - 1;
+            _requiredCount = required;
+            if (required <= 64)
+            {
+                _requiredBits = [.. slots[..names.Count].Select(slot => slot < 0 ? 0 : 1UL << slot)];
+                _allRequired = required == 64 ? ulong.MaxValue : (1UL << required) - 1;
+            }
+            else
+            {
+                _requiredSlots = slots[..names.Count];
+            }
+
             if (_additional is { _kind: Kind.True })
             {
                 _additional = null;
@@ -847,8 +876,52 @@ internal sealed class FastNode
                 return true;
             }
 
+            if (_requiredSlots is null)
+            {
+                ulong found = 0;
+                int unused = 0;
+                return Scan(instance, state, ref found, default, ref unused) && found == _allRequired;
+            }
+
+            return IsValidWide(instance, state);
+        }
+
+        /// <summary>The member pass with more than 64 required names: a bitmap of the ones seen, and their count.</summary>
+        private bool IsValidWide(JsonElement instance, ValidationState state)
+        {
+            int words = (_requiredCount + 63) >> 6;
+            ulong[]? rented = null;
+            Span<ulong> seen = words <= StackWords ? stackalloc ulong[StackWords] : (rented = ArrayPool<ulong>.Shared.Rent(words));
+            seen = seen[..words];
+            if (rented is not null)
+            {
+                seen.Clear();
+            }
+
+            try
+            {
+                ulong unused = 0;
+                int count = 0;
+                return Scan(instance, state, ref unused, seen, ref count) && count == _requiredCount;
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<ulong>.Shared.Return(rented);
+                }
+            }
+        }
+
+        /// <summary>
+        /// One pass over the members: the name table gives each member's subschema and required slot, noted in
+        /// <paramref name="found"/> (up to 64 required names) or in <paramref name="seen"/> with <paramref name="count"/>
+        /// distinct required names (more).
+        /// </summary>
+        private bool Scan(JsonElement instance, ValidationState state, ref ulong found, Span<ulong> seen, ref int count)
+        {
             var table = _table!;
-            ulong found = 0;
+            var slots = _requiredSlots;
             foreach (var property in instance.EnumerateObject())
             {
                 var raw = JsonMarshal.GetRawUtf8PropertyName(property);
@@ -865,7 +938,21 @@ internal sealed class FastNode
 
                 if (index >= 0)
                 {
-                    found |= _requiredBits[index];
+                    if (slots is null)
+                    {
+                        found |= _requiredBits[index];
+                    }
+                    else if (slots[index] is int slot and >= 0)
+                    {
+                        ref ulong word = ref seen[slot >> 6];
+                        ulong bit = 1UL << slot;
+                        if ((word & bit) == 0)
+                        {
+                            word |= bit;
+                            count++;
+                        }
+                    }
+
                     if (_children[index] is { } child)
                     {
                         if (!IsValidChild(child, property.Value, state))
@@ -883,7 +970,7 @@ internal sealed class FastNode
                 }
             }
 
-            return found == _allRequired;
+            return true;
         }
     }
 

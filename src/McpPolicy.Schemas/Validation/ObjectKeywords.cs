@@ -245,12 +245,22 @@ internal sealed class PropertiesKeyword : Keyword
     }
 }
 
-/// <summary><c>required</c>.</summary>
+/// <summary>
+/// <c>required</c>. A few names are each looked up in the object; more than <see cref="ScanLimit"/> are found in one pass
+/// over the members (each name decoded, escapes too, and looked up in a table of the required names), so the check stays
+/// linear in the object's size.
+/// </summary>
 internal sealed class RequiredKeyword : Keyword
 {
+    private const int ScanLimit = 8;
+    private const int StackWords = 32;
+
     private readonly string[] _names;
     private readonly byte[][] _utf8Names;
     private readonly string? _trigger;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _slots;
+    private readonly int[] _slotOf = [];
+    private readonly int _distinct;
 
     /// <summary>The required names.</summary>
     public string[] Names { get; }
@@ -265,6 +275,26 @@ internal sealed class RequiredKeyword : Keyword
         Names = names;
         _utf8Names = names.Select(Encoding.UTF8.GetBytes).ToArray();
         _trigger = trigger;
+        var slots = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (names.Length > ScanLimit)
+        {
+            // A slot per distinct name (a repeated name shares its slot, and is reported as often as it is listed).
+            _slotOf = new int[names.Length];
+            for (int i = 0; i < names.Length; i++)
+            {
+                if (!slots.TryGetValue(names[i], out int slot))
+                {
+                    slot = slots.Count;
+                    slots.Add(names[i], slot);
+                }
+
+                _slotOf[i] = slot;
+            }
+
+            _distinct = slots.Count;
+        }
+
+        _slots = slots.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public override bool Evaluate(ValidationState state, JsonElement instance, Span<ulong> evaluated)
@@ -272,6 +302,11 @@ internal sealed class RequiredKeyword : Keyword
         if (instance.ValueKind != JsonValueKind.Object)
         {
             return true;
+        }
+
+        if (_slotOf.Length > 0)
+        {
+            return EvaluateInOnePass(state, instance);
         }
 
         bool valid = true;
@@ -288,13 +323,69 @@ internal sealed class RequiredKeyword : Keyword
                 break;
             }
 
-            Fail(state, _trigger is null
-                ? "must have the required property '" + _names[i] + "'"
-                : "must have the property '" + _names[i] + "' because it has '" + _trigger + "'");
+            Report(state, i);
         }
 
         return valid;
     }
+
+    /// <summary>Marks each required name a member has in a bitmap (on the stack unless very large), then reports the rest in order.</summary>
+    private bool EvaluateInOnePass(ValidationState state, JsonElement instance)
+    {
+        int words = (_distinct + 63) >> 6;
+        ulong[]? rentedBits = null;
+        Span<ulong> seen = words <= StackWords ? stackalloc ulong[StackWords] : (rentedBits = ArrayPool<ulong>.Shared.Rent(words));
+        seen = seen[..words];
+        seen.Clear();
+        Span<char> stack = stackalloc char[JsonText.StackLimit];
+        int count = 0;
+        foreach (var property in instance.EnumerateObject())
+        {
+            var raw = JsonText.RawName(property);
+            char[]? rented = null;
+            var buffer = raw.Length <= stack.Length ? stack : (rented = ArrayPool<char>.Shared.Rent(raw.Length));
+            if (_slots.TryGetValue(buffer[..JsonText.Decode(raw, buffer)], out int slot))
+            {
+                ref ulong word = ref seen[slot >> 6];
+                ulong bit = 1UL << slot;
+                if ((word & bit) == 0)
+                {
+                    word |= bit;
+                    count++;
+                }
+            }
+
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+
+        bool valid = count == _distinct;
+        if (!valid && state.Collect)
+        {
+            for (int i = 0; i < _names.Length; i++)
+            {
+                int slot = _slotOf[i];
+                if ((seen[slot >> 6] & (1UL << slot)) == 0)
+                {
+                    Report(state, i);
+                }
+            }
+        }
+
+        if (rentedBits is not null)
+        {
+            ArrayPool<ulong>.Shared.Return(rentedBits);
+        }
+
+        return valid;
+    }
+
+    private void Report(ValidationState state, int index)
+        => Fail(state, _trigger is null
+            ? "must have the required property '" + _names[index] + "'"
+            : "must have the property '" + _names[index] + "' because it has '" + _trigger + "'");
 }
 
 /// <summary><c>dependentRequired</c> (and the array form of draft-07 <c>dependencies</c>).</summary>

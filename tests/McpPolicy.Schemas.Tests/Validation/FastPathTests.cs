@@ -22,7 +22,7 @@ public sealed class FastPathTests
         { """{"properties":{"é":{"const":1}},"required":["é"]}""", """{"\u00e9":1}""", true },
         { """{"properties":{"é":{"const":1}},"required":["é"]}""", """{"\u00e9":2}""", false },
 
-        // required: declared and undeclared names, repeated names, more than 64 names (left to the generic keyword).
+        // required: declared and undeclared names, repeated names, more than 64 names (a bitmap of several words).
         { """{"properties":{"a":{}},"required":["a","b","b"],"additionalProperties":{"type":"integer"}}""", """{"a":"x","b":1}""", true },
         { """{"properties":{"a":{}},"required":["a","b"],"additionalProperties":{"type":"integer"}}""", """{"a":"x","b":"y"}""", false },
         { """{"properties":{"a":{}},"required":["a","b"]}""", """{"a":1}""", false },
