@@ -117,8 +117,9 @@ public class FlowBenchmarks
     }
 
     /// <summary>
-    /// Like <see cref="CheckTainted"/>, but each call carries text of another source than the previous few, so its reason
-    /// (JSON Pointer, message) and raised decision are built afresh rather than reused.
+    /// Like <see cref="CheckTainted"/>, but five calls with different bodies, each carrying text of another source, in turn:
+    /// the tool keeps the reasons of the last four, so every call builds its reason (JSON Pointer, message) and raised
+    /// decision afresh, and the scan does not see the same input twice in a row.
     /// </summary>
     [Benchmark]
     public ValueTask CheckTaintedNew()
@@ -139,11 +140,22 @@ public class FlowBenchmarks
         }
     }
 
-    private static ToolInvocationContext Context(string server, string tool, string arguments) =>
-        new(server, tool, ToolArguments.Parse(arguments), new ToolDescriptor(tool) { Hints = new ToolHints(true, false, true, false) })
+    // One descriptor per tool, as a server's tool list gives: the flow rules resolve a tool's plan once per descriptor.
+    private static readonly Dictionary<string, ToolDescriptor> Descriptors = new(StringComparer.Ordinal);
+
+    private static ToolInvocationContext Context(string server, string tool, string arguments)
+    {
+        if (!Descriptors.TryGetValue(server + "/" + tool, out var descriptor))
+        {
+            descriptor = new ToolDescriptor(tool) { Hints = new ToolHints(true, false, true, false) };
+            Descriptors[server + "/" + tool] = descriptor;
+        }
+
+        return new(server, tool, ToolArguments.Parse(arguments), descriptor)
         {
             ConversationId = "bench",
         };
+    }
 
     /// <summary>About 1 KB of arguments: a URL, a subject and a body of <paramref name="body"/>.</summary>
     private static string Arguments(string body)

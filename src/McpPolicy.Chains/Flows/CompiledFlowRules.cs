@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ModelContextProtocol.Protocol;
 
@@ -287,18 +288,17 @@ internal sealed class CompiledFlowRules
             return null;
         }
 
-        ulong[]? masks = null;
+        // Most calls to a tool match the same steps (conditions on arguments aside): the plan hands out one shared,
+        // never-modified array for the masks it saw last instead of a new one per call.
+        var masks = Chains.Length <= 32 ? stackalloc ulong[Chains.Length] : new ulong[Chains.Length];
+        var any = false;
         for (var i = 0; i < Chains.Length; i++)
         {
-            var mask = Chains[i].Match(context);
-            if (mask != 0)
-            {
-                masks ??= new ulong[Chains.Length];
-                masks[i] = mask;
-            }
+            masks[i] = Chains[i].Match(context);
+            any |= masks[i] != 0;
         }
 
-        return masks;
+        return any ? plan.ShareSteps(masks) : null;
     }
 
     /// <summary>
@@ -436,11 +436,13 @@ internal sealed class CompiledFlowRules
         if (entry is null)
         {
             name ??= property.Name;
-            var pointer = scan.Nested is null ? TaintText.Pointer(name) : string.Concat(TaintText.Pointer(name), scan.Nested);
-            var reason = new PolicyReason(
-                "taint",
-                string.Concat("argument '", scan.Nested is null ? name : pointer, "' contains text from the result of ", from.ToString()),
-                TaintRiskOf(plan, name, pointer));
+            var pointer = scan.Nested is null ? null : string.Concat(TaintText.Pointer(name), scan.Nested);
+            var message = new DefaultInterpolatedStringHandler(48, 2, CultureInfo.InvariantCulture);
+            message.AppendLiteral("argument '");
+            message.AppendFormatted(pointer ?? name);
+            message.AppendLiteral("' contains text from the result of ");
+            from.AppendTo(ref message);
+            var reason = new PolicyReason("taint", message.ToStringAndClear(), TaintRiskOf(plan, name, pointer));
             entry = plan.AddTaintReason(new TaintReasonEntry(from, name, scan.Nested, reason));
         }
 
@@ -459,15 +461,24 @@ internal sealed class CompiledFlowRules
         reasons.Add(entry.Reason);
     }
 
-    private RiskLevel TaintRiskOf(ToolPlan plan, string name, string pointer)
+    /// <summary>The risk of a tainted value: the highest <c>flows.taint.arguments</c> entry naming its argument or covering its pointer (built here only when needed: null for the argument itself), else <see cref="TaintRisk"/>.</summary>
+    private RiskLevel TaintRiskOf(ToolPlan plan, string name, string? pointer)
     {
         var found = false;
         var risk = RiskLevel.Low;
         foreach (var (key, r) in plan.TaintArguments)
         {
-            var applies = key[0] == '/'
-                ? string.Equals(pointer, key, StringComparison.Ordinal) || (pointer.StartsWith(key, StringComparison.Ordinal) && pointer.Length > key.Length && pointer[key.Length] == '/')
-                : string.Equals(name, key, StringComparison.Ordinal);
+            bool applies;
+            if (key[0] == '/')
+            {
+                pointer ??= TaintText.Pointer(name);
+                applies = string.Equals(pointer, key, StringComparison.Ordinal) || (pointer.StartsWith(key, StringComparison.Ordinal) && pointer.Length > key.Length && pointer[key.Length] == '/');
+            }
+            else
+            {
+                applies = string.Equals(name, key, StringComparison.Ordinal);
+            }
+
             if (applies)
             {
                 found = true;
@@ -562,6 +573,7 @@ internal sealed class ToolPlan
     private readonly TaintReasonEntry?[] _taintReasons = new TaintReasonEntry?[TaintReasonSlots];
     private int _nextTaintReason;
     private RaisedDecision? _raised;
+    private ulong[]? _steps;
 
     /// <summary>Creates the plan.</summary>
     /// <param name="tool">The descriptor the plan was made for.</param>
@@ -637,6 +649,19 @@ internal sealed class ToolPlan
         var raised = raise(decision, added);
         Volatile.Write(ref _raised, new RaisedDecision(decision, added, raised));
         return raised;
+    }
+
+    /// <summary>An array holding <paramref name="masks"/>: the one handed out last when equal (callers never modify it), else a new one kept for next time.</summary>
+    public ulong[] ShareSteps(ReadOnlySpan<ulong> masks)
+    {
+        if (Volatile.Read(ref _steps) is { } last && masks.SequenceEqual(last))
+        {
+            return last;
+        }
+
+        var steps = masks.ToArray();
+        Volatile.Write(ref _steps, steps);
+        return steps;
     }
 
     private sealed record RaisedDecision(PolicyDecision Decision, IReadOnlyList<PolicyReason> Added, PolicyDecision Raised);

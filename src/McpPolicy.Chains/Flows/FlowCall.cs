@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
 namespace McpPolicy.Chains;
 
 /// <summary>A call that ran in a conversation, as flow reasons name it: its position, tool and JSON-RPC request id.</summary>
@@ -7,5 +10,25 @@ namespace McpPolicy.Chains;
 public readonly record struct FlowCall(long Sequence, string QualifiedName, string? RequestId)
 {
     /// <inheritdoc />
-    public override string ToString() => RequestId is null ? $"call #{Sequence} {QualifiedName}" : $"call #{Sequence} {QualifiedName} (request {RequestId})";
+    public override string ToString()
+    {
+        var text = new DefaultInterpolatedStringHandler(24, 3, CultureInfo.InvariantCulture);
+        AppendTo(ref text);
+        return text.ToStringAndClear();
+    }
+
+    /// <summary>Appends <see cref="ToString"/>'s text to <paramref name="text"/>, for messages that name the call.</summary>
+    internal void AppendTo(ref DefaultInterpolatedStringHandler text)
+    {
+        text.AppendLiteral("call #");
+        text.AppendFormatted(Sequence);
+        text.AppendLiteral(" ");
+        text.AppendFormatted(QualifiedName);
+        if (RequestId is not null)
+        {
+            text.AppendLiteral(" (request ");
+            text.AppendFormatted(RequestId);
+            text.AppendLiteral(")");
+        }
+    }
 }
