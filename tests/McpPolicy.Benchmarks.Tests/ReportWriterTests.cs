@@ -63,7 +63,11 @@ public sealed class ReportWriterTests
             Line("""{"policy":"full","run":2,"direct":{"median":0.24,"p99":3.1,"n":3000},"gateway":{"median":0.45,"p99":4.0,"n":3000},"addedMedianMs":0.21}"""),
             Line("""{"policy":"full","run":3,"direct":{"median":0.24,"p99":3.1,"n":3000},"gateway":{"median":0.42,"p99":4.0,"n":3000},"addedMedianMs":0.18}"""),
         ],
-        ConversationMemory = [Line("""{"case":"10 calls","conversations":10000,"bytesPerConversation":5120}""")],
+        ConversationMemory =
+        [
+            Line("""{"case":"10 calls","conversations":10000,"callsPerConversation":10,"untrustedResultsPerConversation":5,"untrustedCharactersPerConversation":1000,"bytesPerConversation":36352}"""),
+            Line("""{"case":"bounds","maxEventsPerConversation":256,"maxTaintedCharactersPerConversation":32768,"idleTimeoutSeconds":3600,"documentedBytesPerTaintedCharacterAtMost":56}"""),
+        ],
     };
 
     [Fact]
@@ -169,6 +173,11 @@ public sealed class ReportWriterTests
         Assert.Contains("| Load average (1, 5, 15 min) at start / end | 0.50, 0.40, 0.30 / 1.00, 0.50, 0.30 |", text, StringComparison.Ordinal);
         Assert.Contains("| 10 | 183.0 ns | 0 B | 80.00 µs | 13 | 437× | Low / Low |", text, StringComparison.Ordinal);
         Assert.Contains("- cedar-bench.mjs failed", text, StringComparison.Ordinal);
+
+        var memory = ReportWriter.Write(data);
+        Assert.Contains("| 10 calls | 10,000 | 10 | 5 | 1,000 | 35.5 KB |", memory, StringComparison.Ordinal);
+        Assert.Contains("at most 256 events and 32,768 tainted characters per conversation", memory, StringComparison.Ordinal);
+        Assert.Contains("so at most 1.8 MB for a full index", memory, StringComparison.Ordinal);
         Assert.EndsWith("\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\n\n\n", text, StringComparison.Ordinal);
     }
@@ -204,6 +213,7 @@ public sealed class ReportWriterTests
 
     [Theory]
     [InlineData(999.94, "999.9 ns")]
+    [InlineData(-1_500, "−1.50 µs")]
     [InlineData(1000, "1.00 µs")]
     [InlineData(1_610, "1.61 µs")]
     [InlineData(3_021_000, "3.02 ms")]

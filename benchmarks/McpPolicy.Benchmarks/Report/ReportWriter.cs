@@ -523,7 +523,28 @@ internal static class ReportWriter
             return;
         }
 
-        GenericJsonTable(md, data.ConversationMemory);
+        var cases = data.ConversationMemory.Where(o => Str(o, "case") != "bounds").ToList();
+        md.AppendLine("| Case | Conversations | Calls each | Untrusted results each | Untrusted characters each | Retained per conversation |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var o in cases)
+        {
+            md.AppendLine(Cells(
+                Str(o, "case") ?? "-",
+                Int(Num(o, "conversations")),
+                Int(Num(o, "callsPerConversation")),
+                Int(Num(o, "untrustedResultsPerConversation")),
+                Int(Num(o, "untrustedCharactersPerConversation")),
+                Bytes(Num(o, "bytesPerConversation"))));
+        }
+
+        md.AppendLine();
+        if (data.ConversationMemory.FirstOrDefault(o => Str(o, "case") == "bounds") is { } b)
+        {
+            var chars = Num(b, "maxTaintedCharactersPerConversation");
+            var perChar = Num(b, "documentedBytesPerTaintedCharacterAtMost");
+            md.AppendLine(CultureInfo.InvariantCulture, $"Bounds (defaults): at most {Int(Num(b, "maxEventsPerConversation"))} events and {Int(chars)} tainted characters per conversation; the taint index is documented at no more than {Int(perChar)} bytes per kept character, so at most {Bytes(chars * perChar)} for a full index. A conversation idle for {Int(Num(b, "idleTimeoutSeconds"))} s is evicted. The number of conversations itself is not capped: a host with many concurrent conversations should size memory from the last rows, or use a shared store.");
+            md.AppendLine();
+        }
     }
 
     private static void WriteScaling(StringBuilder md, ReportData data)
@@ -633,25 +654,6 @@ internal static class ReportWriter
         md.AppendLine();
     }
 
-    private static void GenericJsonTable(StringBuilder md, IReadOnlyList<JsonObject> lines)
-    {
-        var keys = lines.SelectMany(o => o.Select(p => p.Key)).Distinct().ToList();
-        md.AppendLine("| " + string.Join(" | ", keys) + " |");
-        md.AppendLine("|" + string.Concat(keys.Select(_ => "---|")));
-        foreach (var o in lines)
-        {
-            md.AppendLine(Cells([.. keys.Select(k => o[k] switch
-            {
-                null => "",
-                JsonValue v when v.TryGetValue(out double d) => k.Contains("bytes", StringComparison.OrdinalIgnoreCase) ? Bytes(d) : d.ToString("#,0.##", CultureInfo.InvariantCulture),
-                JsonValue v when v.TryGetValue(out string? s) => s ?? "",
-                var n => n.ToJsonString(),
-            })]));
-        }
-
-        md.AppendLine();
-    }
-
     internal static List<JsonObject> Engine(IReadOnlyList<JsonObject> lines, string engine) =>
         lines.Where(o => Str(o, "engine") == engine).ToList();
 
@@ -682,6 +684,7 @@ internal static class ReportWriter
     internal static string Ns(double? ns) => ns switch
     {
         null => "-",
+        < 0 => "−" + Ns(-ns.Value),
         < 1_000 => ns.Value.ToString("0.0", CultureInfo.InvariantCulture) + " ns",
         < 1_000_000 => (ns.Value / 1e3).ToString("0.00", CultureInfo.InvariantCulture) + " µs",
         < 1_000_000_000 => (ns.Value / 1e6).ToString("0.00", CultureInfo.InvariantCulture) + " ms",
