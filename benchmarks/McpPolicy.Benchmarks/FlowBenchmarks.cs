@@ -37,23 +37,8 @@ public class FlowBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var services = new ServiceCollection();
-        services.AddMcpPolicy(o =>
-        {
-            o.Defaults.Risk = RiskLevel.Low;
-            o.Servers["web"] = new ServerPolicy { Trusted = true };
-            o.Servers["http"] = new ServerPolicy { Trusted = true };
-            o.Servers["notes"] = new ServerPolicy { Trusted = true };
-            o.Labels["web/*"] = FlowLabels.UntrustedSource;
-            o.Labels["http/*"] = FlowLabels.ExternalSink;
-            o.Labels["notes/*"] = FlowLabels.None;
-            o.Flows.Taint.Arguments["http/post"] = new Dictionary<string, RiskLevel> { ["body"] = RiskLevel.High };
-        }).AddFlowRules(f => f
-            .Chain("search-then-post", c => c.Then("web/search").Then("notes/*").Then("http/post").WithinCalls(20))
-            .Chain("read-then-post", c => c.Then("notes/read").Then("http/post").Risk(RiskLevel.Medium)));
-        _provider = services.BuildServiceProvider();
+        (_provider, _filter) = FlowScenario.Build();
         var pipeline = _provider.GetRequiredService<ToolInvocationPipeline>();
-        _filter = pipeline.Filters.OfType<FlowRuleFilter>().Single();
 
         var random = new Random(42);
         var lastUntrusted = "";
@@ -224,4 +209,31 @@ public class FlowTaintPartsBenchmarks
     /// <summary>Probes every <see cref="TaintIndex.ProbeStride"/> characters over 1,000 normalized characters against a full index (no hit).</summary>
     [Benchmark]
     public McpPolicy.Chains.FlowCall? Find1K() => _index.Find(_text);
+}
+
+/// <summary>
+/// The flow setup <see cref="FlowBenchmarks"/> and <see cref="ScalingArgumentBenchmarks"/> share: web is an untrusted source, http an
+/// external sink whose <c>body</c> is a High taint argument, notes neutral, and two chains; built through the public registration API.
+/// </summary>
+internal static class FlowScenario
+{
+    public static (ServiceProvider Provider, FlowRuleFilter Filter) Build()
+    {
+        var services = new ServiceCollection();
+        services.AddMcpPolicy(o =>
+        {
+            o.Defaults.Risk = RiskLevel.Low;
+            o.Servers["web"] = new ServerPolicy { Trusted = true };
+            o.Servers["http"] = new ServerPolicy { Trusted = true };
+            o.Servers["notes"] = new ServerPolicy { Trusted = true };
+            o.Labels["web/*"] = FlowLabels.UntrustedSource;
+            o.Labels["http/*"] = FlowLabels.ExternalSink;
+            o.Labels["notes/*"] = FlowLabels.None;
+            o.Flows.Taint.Arguments["http/post"] = new Dictionary<string, RiskLevel> { ["body"] = RiskLevel.High };
+        }).AddFlowRules(f => f
+            .Chain("search-then-post", c => c.Then("web/search").Then("notes/*").Then("http/post").WithinCalls(20))
+            .Chain("read-then-post", c => c.Then("notes/read").Then("http/post").Risk(RiskLevel.Medium)));
+        var provider = services.BuildServiceProvider();
+        return (provider, provider.GetRequiredService<ToolInvocationPipeline>().Filters.OfType<FlowRuleFilter>().Single());
+    }
 }

@@ -140,23 +140,8 @@ public class ScalingArgumentBenchmarks
         _instance = ScalingSchemas.Parse(JsonSerializer.Serialize(new Dictionary<string, string> { ["text"] = text }));
         ScalingSchemas.MustBeValid(_validator, _instance, $"{Kilobytes} KB string");
 
-        var services = new ServiceCollection();
-        services.AddMcpPolicy(o =>
-        {
-            o.Defaults.Risk = RiskLevel.Low;
-            o.Servers["web"] = new ServerPolicy { Trusted = true };
-            o.Servers["http"] = new ServerPolicy { Trusted = true };
-            o.Servers["notes"] = new ServerPolicy { Trusted = true };
-            o.Labels["web/*"] = FlowLabels.UntrustedSource;
-            o.Labels["http/*"] = FlowLabels.ExternalSink;
-            o.Labels["notes/*"] = FlowLabels.None;
-            o.Flows.Taint.Arguments["http/post"] = new Dictionary<string, RiskLevel> { ["body"] = RiskLevel.High };
-        }).AddFlowRules(f => f
-            .Chain("search-then-post", c => c.Then("web/search").Then("notes/*").Then("http/post").WithinCalls(20))
-            .Chain("read-then-post", c => c.Then("notes/read").Then("http/post").Risk(RiskLevel.Medium)));
-        _provider = services.BuildServiceProvider();
+        (_provider, _filter) = FlowScenario.Build();
         var pipeline = _provider.GetRequiredService<ToolInvocationPipeline>();
-        _filter = pipeline.Filters.OfType<FlowRuleFilter>().Single();
         for (var i = 0; i < 400; i++)
         {
             var untrusted = i % 2 == 0;
