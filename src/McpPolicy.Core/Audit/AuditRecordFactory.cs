@@ -11,6 +11,13 @@ namespace McpPolicy;
 internal sealed class AuditRecordFactory
 {
     private const int MaxRedactionDepth = 64;
+
+    /// <summary>The largest digest buffer a thread keeps for its next call (bytes).</summary>
+    private const int MaxRetainedDigestBuffer = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_digestBuffer;
+
     private readonly AuditOptions _options;
     private readonly HashSet<string> _redacted;
 
@@ -126,15 +133,31 @@ internal sealed class AuditRecordFactory
         return (subject, client);
     }
 
+    /// <summary>
+    /// <see cref="CanonicalJson.Sha256"/> of the arguments, written into a buffer this thread reuses rather than a new, growing one per
+    /// call (most of the calling thread's audit allocations). The buffer is wiped after each use, so no argument bytes stay behind,
+    /// and one that grew past <see cref="MaxRetainedDigestBuffer"/> is dropped.
+    /// </summary>
     private static string? Digest(JsonElement arguments)
     {
+        var buffer = t_digestBuffer ?? new ArrayBufferWriter<byte>(1024);
+        t_digestBuffer = null;
         try
         {
-            return CanonicalJson.Sha256(arguments);
+            CanonicalJsonWriter.WriteValue(buffer, arguments);
+            return CanonicalJson.HashHex(buffer.WrittenSpan);
         }
         catch (ArgumentException)
         {
             return null;
+        }
+        finally
+        {
+            buffer.Clear();
+            if (buffer.Capacity <= MaxRetainedDigestBuffer)
+            {
+                t_digestBuffer = buffer;
+            }
         }
     }
 
