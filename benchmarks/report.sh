@@ -54,7 +54,7 @@ step() {
 } >"$work/env.txt"
 
 bench=(dotnet run -c Release --no-build --project benchmarks/McpPolicy.Benchmarks --)
-if [ -n "$quick" ]; then gateway_runs=1; gateway_calls=300; host_rounds=3; else gateway_runs=3; gateway_calls=3000; host_rounds=15; fi
+if [ -n "$quick" ]; then gateway_runs=1; gateway_calls=300; host_rounds=3; e2e_rounds=2; else gateway_runs=3; gateway_calls=3000; host_rounds=15; e2e_rounds=31; fi
 
 log "npm ci (benchmarks/cedar, benchmarks/ajv, tests/peers)"
 for dir in benchmarks/cedar benchmarks/ajv tests/peers; do
@@ -77,6 +77,9 @@ step "ajv-bench.mjs" bash -c 'node benchmarks/ajv/ajv-bench.mjs benchmarks/schem
 
 log "host gate (CPU time, $host_rounds rounds)"
 step "measure-host-gate" bash -c '"$@" >"'"$work"'/hostgate.jsonl"' _ "${bench[@]}" measure-host-gate "$host_rounds"
+
+log "in-process MCP round trip, every placement interleaved ($e2e_rounds rounds)"
+step "measure-end-to-end" bash -c '"$@" >"'"$work"'/e2e.jsonl"' _ "${bench[@]}" measure-end-to-end "$e2e_rounds"
 
 log "memory per conversation"
 step "measure-conversation-memory" bash -c '"$@" >"'"$work"'/memory.jsonl"' _ "${bench[@]}" measure-conversation-memory

@@ -12,6 +12,7 @@ using McpPolicy.Benchmarks;
 //   measure-killswitch     time from a kill switch change to the first denied call under load, print JSON lines
 //   measure-host-gate [N]  CPU time of the calling thread per HostGateBenchmarks call, median of N rounds (default 21), JSON lines
 //   measure-conversation-memory  memory retained per conversation by the in-memory flow/history/limits state, JSON lines
+//   measure-end-to-end [N] EndToEndBenchmarks' five placements interleaved in one process, median of N rounds (default 15), JSON lines
 //   report DIR OUT [--quick]  run the report's BenchmarkDotNet suites, read DIR's JSON lines, write OUT (benchmarks/report.sh)
 //   anything else          BenchmarkDotNet (for example: --filter '*Evaluator*' [--job short])
 if (args.Length > 0 && args[0] == "report")
@@ -23,6 +24,18 @@ if (args.Length > 0 && args[0] == "report")
 if (args.Length == 1 && args[0] == "measure-conversation-memory")
 {
     return ConversationMemoryMeasure.Run();
+}
+
+if (args.Length is 1 or 2 && args[0] == "measure-end-to-end")
+{
+    // Every placement of the policy on a real in-memory MCP round trip, interleaved in one process; JSON lines.
+    if (args.Length == 2 && (!int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var e2eRounds) || e2eRounds < 1))
+    {
+        Console.Error.WriteLine("usage: measure-end-to-end [ROUNDS]  (ROUNDS: a positive whole number)");
+        return 2;
+    }
+
+    return EndToEndMeasure.Run(args.Length == 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15);
 }
 
 if (args.Length == 1 && args[0] == "measure-killswitch")

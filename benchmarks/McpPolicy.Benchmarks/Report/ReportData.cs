@@ -28,6 +28,9 @@ internal sealed class ReportData
     /// <summary><c>measure-host-gate</c> lines.</summary>
     public IReadOnlyList<JsonObject> HostGate { get; init; } = [];
 
+    /// <summary><c>measure-end-to-end</c> lines (the in-process round trip, every placement interleaved in one process).</summary>
+    public IReadOnlyList<JsonObject> EndToEnd { get; init; } = [];
+
     /// <summary><c>bench-gateway.mjs</c> lines, each with the <c>policy</c> (full or allow-all) and <c>run</c> the driver added.</summary>
     public IReadOnlyList<JsonObject> Gateway { get; init; } = [];
 

@@ -171,37 +171,48 @@ internal static class ReportWriter
 
         foreach (var protocol in new[] { DefaultProtocol, "2025-11-25" })
         {
-            var none = data.Case(EndToEnd, "CallTool", ("ProtocolVersion", ProtocolParam(protocol)), ("Policy", "none"));
-            var server = data.Case(EndToEnd, "CallTool", ("ProtocolVersion", ProtocolParam(protocol)), ("Policy", "server"));
+            // The round trip and the server side's share come from the interleaved measurement when it ran (one process, so the
+            // variants are not separated by process placement), else from BenchmarkDotNet's per-process medians.
+            var interleaved = data.EndToEnd.FirstOrDefault(o => Str(o, "protocol") == protocol && Num(o, "noneNs") is not null);
+            var noneCase = data.Case(EndToEnd, "CallTool", ("ProtocolVersion", ProtocolParam(protocol)), ("Policy", "none"));
+            var serverCase = data.Case(EndToEnd, "CallTool", ("ProtocolVersion", ProtocolParam(protocol)), ("Policy", "server"));
+            double? noneNs = interleaved is not null ? Num(interleaved, "noneNs") : noneCase?.MedianNs;
+            double? serverAdded = interleaved is not null ? Num(interleaved, "serverMinusNoneNs") : serverCase is null || noneCase is null ? null : serverCase.MedianNs - noneCase.MedianNs;
             var gate = data.HostGate.FirstOrDefault(o => Str(o, "protocol") == protocol && Num(o, "hostMinusWrapperNs") is not null);
-            if (none is null)
+            if (noneNs is not > 0)
             {
                 list.Add(new($"Policy overhead ≤ 3 % of an in-process MCP call ({protocol})", "not measured", null, ""));
                 continue;
             }
 
+            var none = noneNs.Value;
             var parts = new List<string>();
             bool? met = null;
             double? hostAdded = null;
-            if (server is not null)
+            if (serverAdded is { } sa)
             {
-                var share = (server.MedianNs - none.MedianNs) / none.MedianNs;
-                parts.Add($"server side {Percent(share)} ({Ns(server.MedianNs - none.MedianNs)} of {Ns(none.MedianNs)})");
+                var share = sa / none;
+                parts.Add($"server side {Percent(share)} ({Ns(sa)} of {Ns(none)}, wall clock{(interleaved is null ? "" : ", interleaved")})");
                 met = share <= 0.03;
             }
 
             if (gate is not null)
             {
                 hostAdded = Num(gate, "hostMinusWrapperNs")!.Value;
-                var share = hostAdded.Value / none.MedianNs;
-                parts.Add($"host side {Percent(share)} ({Ns(hostAdded)} CPU of {Ns(none.MedianNs)})");
+                var share = hostAdded.Value / none;
+                parts.Add($"host side {Percent(share)} ({Ns(hostAdded)} CPU of {Ns(none)})");
                 met = (met ?? true) && share <= 0.03;
             }
 
             var cause = "The host gate keeps its own strictly parsed copy of each request's params (the MCP client builds a new `_meta` per request, compared part by part with the last one) and its per-call bookkeeping (pending call, request-id entry, context, outgoing request); what remains is broken down in benchmarks/README.md (\"Source-text pass\").";
-            if (hostAdded is { } h && h <= 1_100)
+            if (hostAdded is { } h && h <= 1_100 && h > 0.03 * none)
             {
-                cause = $"The issue states the target as about 1 µs on the ~37 µs round trip measured when it was written; the in-process round trip measured here is {Ns(none.MedianNs)}, so 3 % of it is {Ns(0.03 * none.MedianNs)}. The host gate's {Ns(h)} is within the issue's \"about 1 µs\" but above 3 % of this faster round trip. " + cause;
+                cause = $"The issue states the target as about 1 µs on the ~37 µs round trip measured when it was written; the in-process round trip measured here is {Ns(none)}, so 3 % of it is {Ns(0.03 * none)}. The host gate's {Ns(h)} is within the issue's \"about 1 µs\" but above 3 % of this faster round trip. " + cause;
+            }
+
+            if (serverAdded is { } s2 && s2 > 0.03 * none)
+            {
+                cause += $" The server side's share is a wall-clock difference of two real round trips whose server and client run on different threads of 2 cores; it moves by microseconds between runs (see the interleaved table in the in-process section), so {Ns(s2)} is an upper bound of its own cost rather than a profile.";
             }
 
             list.Add(new(
@@ -400,6 +411,33 @@ internal static class ReportWriter
                     $"{Ns(r.MeanNs)} ± {Ns(r.StdDevNs)}",
                     Bytes(r.AllocatedBytes),
                     none is null || none == r ? "" : Percent((r.MedianNs - none.MedianNs) / none.MedianNs)));
+            }
+
+            md.AppendLine();
+        }
+
+        md.AppendLine("`measure-end-to-end`: the same five placements set up side by side in one process and timed in interleaved samples of 2,000");
+        md.AppendLine("calls (the order rotates every round), median and fastest sample of the rounds; the targets below use these medians, because");
+        md.AppendLine("BenchmarkDotNet runs every case in its own process and the thread placement of a process moves a round trip by microseconds:");
+        md.AppendLine();
+        if (data.EndToEnd.Count == 0)
+        {
+            md.AppendLine("Not measured in this run.");
+            md.AppendLine();
+        }
+        else
+        {
+            md.AppendLine("| Protocol | Policy | Median | Fastest sample | vs `none` (median) |");
+            md.AppendLine("|---|---|---:|---:|---:|");
+            foreach (var o in data.EndToEnd.Where(o => Str(o, "policy") is not null))
+            {
+                var none = data.EndToEnd.FirstOrDefault(x => Str(x, "protocol") == Str(o, "protocol") && Str(x, "policy") == "none");
+                md.AppendLine(Cells(
+                    Str(o, "protocol") ?? "-",
+                    Str(o, "policy") ?? "-",
+                    Ns(Num(o, "medianNs")),
+                    Ns(Num(o, "minNs")),
+                    none is null || none == o || !(Num(none, "medianNs") > 0) ? "" : $"{Ns(Num(o, "medianNs") - Num(none, "medianNs"))} ({Percent((Num(o, "medianNs")!.Value - Num(none, "medianNs")!.Value) / Num(none, "medianNs")!.Value)})"));
             }
 
             md.AppendLine();
