@@ -1,12 +1,17 @@
 using System.IO.Pipelines;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace McpPolicy.Core.Tests.Server;
+namespace McpPolicy.Tests.TestSupport;
 
-/// <summary>A real MCP server (built through DI, as an application would) and a real MCP client, joined by in-memory pipes.</summary>
+/// <summary>
+/// A real MCP server (built through DI, as an application would) and a real MCP client, joined by in-memory pipes. One source file,
+/// compiled into every test project that needs it (linked from tests/Shared by each project file).
+/// </summary>
 internal sealed class InMemoryMcp : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
@@ -42,7 +47,8 @@ internal sealed class InMemoryMcp : IAsyncDisposable
         var clientToServer = new Pipe();
         var serverToClient = new Pipe();
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         var mcp = services.AddMcpServer(o => o.ServerInfo = new() { Name = "policy-test", Version = "1.0.0" })
             .WithStreamServerTransport(clientToServer.Reader.AsStream(), serverToClient.Writer.AsStream());
         configure(services, mcp);
