@@ -19,14 +19,7 @@ public static class ConversationHistoryMcpPolicyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = services.AddOptions<ConversationHistoryOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConversationHistoryOptions>, ConversationHistoryOptionsValidator>());
+        builder.AddValidatedOptions<ConversationHistoryOptions, ConversationHistoryOptionsValidator>(configure);
         services.TryAddSingleton<IConversationStore>(sp => new InMemoryConversationStore(
             sp.GetRequiredService<IOptions<ConversationHistoryOptions>>().Value,
             sp.GetRequiredService<TimeProvider>()));

@@ -1,7 +1,4 @@
 using McpPolicy.Chains.Inspection;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace McpPolicy;
 
@@ -20,15 +17,7 @@ public static class ResultInspectionMcpPolicyBuilderExtensions
     public static McpPolicyBuilder AddResultInspection(this McpPolicyBuilder builder, Action<ResultInspectionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        var options = services.AddOptions<ResultInspectionOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResultInspectionOptions>, ResultInspectionOptionsValidator>());
+        builder.AddValidatedOptions<ResultInspectionOptions, ResultInspectionOptionsValidator>(configure);
         return builder.AddFilter<ResultInspectionFilter>();
     }
 }

@@ -30,14 +30,7 @@ public static class AuditMcpPolicyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = services.AddOptions<AuditOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>());
+        builder.AddValidatedOptions<AuditOptions, AuditOptionsValidator>(configure);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new AuditTelemetry(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new AuditRecordFactory(sp.GetRequiredService<IOptions<AuditOptions>>().Value));

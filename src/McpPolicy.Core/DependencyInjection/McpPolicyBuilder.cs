@@ -57,6 +57,30 @@ public sealed class McpPolicyBuilder
         return this;
     }
 
+    /// <summary>
+    /// Registers the options of an extension the way every built-in one does: <paramref name="configure"/> is applied when given (each
+    /// call adds its change), <typeparamref name="TValidator"/> checks the result when the host starts (registered once, however often
+    /// the extension is added), so a bad setting fails the start instead of the first call.
+    /// </summary>
+    /// <typeparam name="TOptions">The options type.</typeparam>
+    /// <typeparam name="TValidator">Its validator, created by DI as a singleton.</typeparam>
+    /// <param name="configure">A change to the options, or null for the defaults.</param>
+    /// <returns>This builder.</returns>
+    public McpPolicyBuilder AddValidatedOptions<TOptions, TValidator>(Action<TOptions>? configure = null)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        var options = Services.AddOptions<TOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+        return this;
+    }
+
     /// <summary>Sets the handler that asks a human to approve HIGH calls (replacing any set before). Without one, HIGH calls are denied.</summary>
     /// <typeparam name="THandler">The handler type, created by DI as a singleton.</typeparam>
     /// <returns>This builder.</returns>

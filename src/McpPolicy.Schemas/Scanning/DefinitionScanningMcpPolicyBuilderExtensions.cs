@@ -1,8 +1,5 @@
 using McpPolicy.Schemas;
 using McpPolicy.Schemas.Scanning;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace McpPolicy;
 
@@ -20,15 +17,7 @@ public static class DefinitionScanningMcpPolicyBuilderExtensions
     public static McpPolicyBuilder AddDefinitionScanning(this McpPolicyBuilder builder, Action<DefinitionScanOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        var options = services.AddOptions<DefinitionScanOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DefinitionScanOptions>, DefinitionScanOptionsValidator>());
+        builder.AddValidatedOptions<DefinitionScanOptions, DefinitionScanOptionsValidator>(configure);
         return builder.AddRule<DefinitionScanRule>();
     }
 }

@@ -1,8 +1,5 @@
 using McpPolicy.Schemas;
 using McpPolicy.Schemas.Secrets;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace McpPolicy;
 
@@ -20,15 +17,7 @@ public static class SecretDetectionMcpPolicyBuilderExtensions
     public static McpPolicyBuilder AddSecretDetection(this McpPolicyBuilder builder, Action<SecretDetectionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        var options = services.AddOptions<SecretDetectionOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecretDetectionOptions>, SecretDetectionOptionsValidator>());
+        builder.AddValidatedOptions<SecretDetectionOptions, SecretDetectionOptionsValidator>(configure);
         return builder.AddRule<SecretArgumentsRule>();
     }
 }

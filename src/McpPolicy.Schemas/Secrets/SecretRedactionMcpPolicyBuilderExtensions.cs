@@ -2,7 +2,6 @@ using McpPolicy.Schemas;
 using McpPolicy.Schemas.Secrets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace McpPolicy;
 
@@ -22,14 +21,7 @@ public static class SecretRedactionMcpPolicyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = services.AddOptions<SecretRedactionOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecretRedactionOptions>, SecretRedactionOptionsValidator>());
+        builder.AddValidatedOptions<SecretRedactionOptions, SecretRedactionOptionsValidator>(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IResultRedactor, SecretResultRedactor>());
         return builder;
     }

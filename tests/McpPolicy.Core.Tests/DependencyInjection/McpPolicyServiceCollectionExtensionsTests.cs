@@ -226,4 +226,38 @@ public sealed class McpPolicyServiceCollectionExtensionsTests : IDisposable
 
         Assert.Contains("cannot be read", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Validated_options_apply_every_change_register_their_validator_once_and_fail_the_start_when_invalid()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        var policy = builder.Services.AddMcpPolicy();
+        policy.AddValidatedOptions<ExtensionOptions, ExtensionOptionsValidator>(o => o.Limit = 5);
+        policy.AddValidatedOptions<ExtensionOptions, ExtensionOptionsValidator>(o => o.Limit *= 2);
+        policy.AddValidatedOptions<ExtensionOptions, ExtensionOptionsValidator>();
+        using (var host = builder.Build())
+        {
+            await host.StartAsync();
+            Assert.Equal(10, host.Services.GetRequiredService<IOptions<ExtensionOptions>>().Value.Limit);
+            Assert.Single(host.Services.GetServices<IValidateOptions<ExtensionOptions>>());
+            await host.StopAsync();
+        }
+
+        var bad = Host.CreateApplicationBuilder();
+        bad.Services.AddMcpPolicy().AddValidatedOptions<ExtensionOptions, ExtensionOptionsValidator>(o => o.Limit = -1);
+        using var badHost = bad.Build();
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => badHost.StartAsync());
+        Assert.Contains("Limit must be positive", ex.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ExtensionOptions
+    {
+        public int Limit { get; set; } = 1;
+    }
+
+    private sealed class ExtensionOptionsValidator : IValidateOptions<ExtensionOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ExtensionOptions options) =>
+            options.Limit > 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail("Limit must be positive.");
+    }
 }
