@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using System.IO.Pipelines;
 using ModelContextProtocol.Client;
-using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace McpPolicy.Schemas.Tests.Catalog;
@@ -12,39 +9,28 @@ namespace McpPolicy.Schemas.Tests.Catalog;
 /// </summary>
 internal sealed class DriftServer : IAsyncDisposable
 {
-    private readonly Pipe _clientToServer = new();
-    private readonly Pipe _serverToClient = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _run;
+    private readonly InMemoryMcpServer _server;
 
     public DriftServer(string? instructions = null)
     {
-        Options = new McpServerOptions
-        {
-            ServerInfo = new Implementation { Name = "drift", Version = "1.0.0" },
-            Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } },
-            ToolCollection = [],
-            ServerInstructions = instructions,
-        };
-        Tools.Add(Search("Searches the notes for a query."));
-        Tools.Add(Send(withCallback: false));
-        Tools.Add(ReadNote(readOnly: true));
-        Tools.Add(Lookup("lookup"));
-        Server = McpServer.Create(new StreamServerTransport(_clientToServer.Reader.AsStream(), _serverToClient.Writer.AsStream()), Options);
-        _run = Server.RunAsync(_stop.Token);
+        _server = new InMemoryMcpServer(
+            o =>
+            {
+                o.ServerInstructions = instructions;
+                o.ToolCollection!.Add(Search("Searches the notes for a query."));
+                o.ToolCollection.Add(Send(withCallback: false));
+                o.ToolCollection.Add(ReadNote(readOnly: true));
+                o.ToolCollection.Add(Lookup("lookup"));
+            },
+            reportedName: "drift",
+            defaultTools: false);
     }
 
-    public McpServer Server { get; }
+    public McpServerPrimitiveCollection<McpServerTool> Tools => _server.Tools;
 
-    public McpServerOptions Options { get; }
+    public int Count(string tool) => _server.Count(tool);
 
-    public McpServerPrimitiveCollection<McpServerTool> Tools => Options.ToolCollection!;
-
-    public ConcurrentDictionary<string, int> Invocations { get; } = new(StringComparer.Ordinal);
-
-    public int Count(string tool) => Invocations.TryGetValue(tool, out var n) ? n : 0;
-
-    public IClientTransport CreateClientTransport() => new StreamClientTransport(_clientToServer.Writer.AsStream(), _serverToClient.Reader.AsStream());
+    public IClientTransport CreateClientTransport() => _server.CreateClientTransport();
 
     public McpServerTool Search(string description)
         => McpServerTool.Create((string query) => Hit("search", "found: " + query), new McpServerToolCreateOptions { Name = "search", Description = description, ReadOnly = true, OpenWorld = false });
@@ -70,26 +56,7 @@ internal sealed class DriftServer : IAsyncDisposable
         Tools.Add(tool);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _clientToServer.Writer.CompleteAsync();
-        await _serverToClient.Writer.CompleteAsync();
-        try
-        {
-            await _run;
-        }
-        catch (OperationCanceledException)
-        {
-        }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-        await Server.DisposeAsync();
-        _stop.Dispose();
-    }
-
-    private string Hit(string tool, string reply)
-    {
-        Invocations.AddOrUpdate(tool, 1, static (_, n) => n + 1);
-        return reply;
-    }
+    private string Hit(string tool, string reply) => _server.Hit(tool, reply);
 }

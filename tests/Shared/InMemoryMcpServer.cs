@@ -5,11 +5,11 @@ using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
-namespace McpPolicy.Core.Tests.Client;
+namespace McpPolicy.Tests.TestSupport;
 
 /// <summary>
 /// A real MCP C# server over in-memory pipes, with no McpPolicy on its side: whatever it refuses to run, the host side refused.
-/// Counts every tool invocation and every tools/list it answers.
+/// Counts every tool invocation and every tools/list it answers. Shared by the test projects (linked from tests/Shared).
 /// </summary>
 internal sealed class InMemoryMcpServer : IAsyncDisposable
 {
@@ -19,7 +19,11 @@ internal sealed class InMemoryMcpServer : IAsyncDisposable
     private readonly Task _run;
     private int _listRequests;
 
-    public InMemoryMcpServer(Action<McpServerOptions>? configure = null, string reportedName = "demo", IEnumerable<string>? extraTools = null)
+    /// <param name="configure">Changes the options (tools, instructions) before the server starts.</param>
+    /// <param name="reportedName">The name the server reports for itself.</param>
+    /// <param name="extraTools">Names of more <see cref="CountingTool"/>s to serve.</param>
+    /// <param name="defaultTools">Whether to serve the default tools (echo, delete_all, secret_key, wire, fail, slow).</param>
+    public InMemoryMcpServer(Action<McpServerOptions>? configure = null, string reportedName = "demo", IEnumerable<string>? extraTools = null, bool defaultTools = true)
     {
         Options = new McpServerOptions
         {
@@ -27,7 +31,7 @@ internal sealed class InMemoryMcpServer : IAsyncDisposable
             Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } },
             ToolCollection = [],
         };
-        foreach (var tool in DefaultTools())
+        foreach (var tool in defaultTools ? DefaultTools() : [])
         {
             Options.ToolCollection.Add(tool);
         }
@@ -97,7 +101,8 @@ internal sealed class InMemoryMcpServer : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private string Hit(string tool, string reply)
+    /// <summary>Counts an invocation of <paramref name="tool"/> and returns <paramref name="reply"/> (for tools added from outside).</summary>
+    public string Hit(string tool, string reply)
     {
         Invocations.AddOrUpdate(tool, 1, static (_, n) => n + 1);
         return reply;
