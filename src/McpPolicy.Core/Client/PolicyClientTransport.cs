@@ -111,9 +111,17 @@ public sealed class PolicyClientTransport : IClientTransport
 
     /// <summary>
     /// True when every filter of the pipeline is a built-in step that does nothing once the tool ran, so a server's reply can finish
-    /// its call on the transport's reader (no user code runs there).
+    /// its call on the transport's reader (no user code runs there). A host whose every filter is McpPolicy's own and never waits on
+    /// anything after the tool ran (the gateway) sets it too.
     /// </summary>
-    internal bool InlineReplies { get; }
+    internal bool InlineReplies { get; set; }
+
+    /// <summary>
+    /// Offered every message the gate is about to hand to its client while the connection is open, on the thread that produced it; a
+    /// message it takes (returns true) is not delivered. For a host that sends some requests on the connection itself, past its MCP
+    /// client, and takes their answers here (the gateway). Must not throw. Set before connecting.
+    /// </summary>
+    internal Func<JsonRpcMessage, bool>? DeliveryTap { get; set; }
 
     /// <summary>
     /// True when no filter of the pipeline post-processes results (<see cref="IToolInvocationFilter.PostProcessesResults"/>): the server's
@@ -121,7 +129,7 @@ public sealed class PolicyClientTransport : IClientTransport
     /// </summary>
     internal bool PassesResultsThrough { get; }
 
-    /// <summary>The most recent connection (for tests).</summary>
+    /// <summary>The most recent connection (for tests, and the gateway, which connects once and sends its forwarded calls on it).</summary>
     internal PolicySessionTransport? LastSession { get; private set; }
 
     private static bool HasOnlyBuiltInFilters(ToolInvocationPipeline pipeline)

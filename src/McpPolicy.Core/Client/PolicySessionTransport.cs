@@ -839,6 +839,11 @@ internal sealed partial class PolicySessionTransport : ITransport
 
     private void Deliver(JsonRpcMessage message)
     {
+        if (!_closed && _owner.DeliveryTap is { } tap && tap(message))
+        {
+            return;
+        }
+
         if (!_incoming.Writer.TryWrite(message))
         {
             LogDroppedAfterClose(_logger, _owner.ServerId);

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -16,6 +19,7 @@ namespace McpPolicy.Gateway.Run;
 internal sealed partial class GatewayProxy
 {
     private const string RemotePrefix = "Request failed (remote): ";
+    private const string OwnIdPrefix = "mcp-policy-gateway-";
 
     private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(2);
 
@@ -34,8 +38,15 @@ internal sealed partial class GatewayProxy
     private readonly IServiceProvider _services;
     private readonly ILogger _logger;
     private readonly string _label;
+    private readonly ConcurrentDictionary<RequestId, ForwardedCall> _forwarded = new();
+    private readonly ConcurrentDictionary<RequestId, ForwardedCall> _awaitingReply = new();
+    private long _ownIds;
+    private int _callsForwardedDirectly;
+    private McpPolicy.Client.PolicySessionTransport? _session;
     private McpClient? _child;
     private McpServer? _upstream;
+    private CallForwardingTransport? _upstreamTransport;
+    private bool _forwardCalls;
 
     private GatewayProxy(GatewaySettings settings, IServiceProvider services)
     {
@@ -49,18 +60,30 @@ internal sealed partial class GatewayProxy
     /// Connects to the child through the policy gate, serves the upstream client until it disconnects (exit 0) or the child ends
     /// (<see cref="GatewayExitCodes.ChildFailed"/>), and disposes both.
     /// </summary>
-    public static async Task<int> RunAsync(GatewaySettings settings, IServiceProvider services, IClientTransport childTransport, ITransport upstreamTransport, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(GatewaySettings settings, IServiceProvider services, IClientTransport childTransport, ITransport upstreamTransport, CancellationToken cancellationToken)
+        => Create(settings, services).RunAsync(childTransport, upstreamTransport, cancellationToken);
+
+    /// <summary>A proxy that has not started (tests keep it to read <see cref="CallsForwardedDirectly"/>).</summary>
+    internal static GatewayProxy Create(GatewaySettings settings, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(services);
-        var proxy = new GatewayProxy(settings, services);
-        return await proxy.RunCoreAsync(childTransport, upstreamTransport, cancellationToken).ConfigureAwait(false);
+        return new GatewayProxy(settings, services);
     }
 
-    private async Task<int> RunCoreAsync(IClientTransport childTransport, ITransport upstreamTransport, CancellationToken cancellationToken)
+    /// <summary>How many <c>tools/call</c> requests took the forwarding path (<see cref="TakeMessage"/>) rather than the SDK server's handler.</summary>
+    internal int CallsForwardedDirectly => Volatile.Read(ref _callsForwardedDirectly);
+
+    /// <summary>See <see cref="RunAsync(GatewaySettings, IServiceProvider, IClientTransport, ITransport, CancellationToken)"/>; once per proxy.</summary>
+    internal async Task<int> RunAsync(IClientTransport childTransport, ITransport upstreamTransport, CancellationToken cancellationToken)
     {
         var loggerFactory = _services.GetRequiredService<ILoggerFactory>();
         var gated = _services.CreatePolicyTransport(_settings.ServerId, childTransport);
+
+        // Every filter is McpPolicy's own and none waits once the tool ran: a reply finishes its call on the child's reader thread, and the
+        // answers to the calls this proxy forwards itself are taken there (TakeReply) instead of crossing the MCP client.
+        gated.InlineReplies = true;
+        gated.DeliveryTap = TakeReply;
         var clientOptions = new McpClientOptions
         {
             ClientInfo = new Implementation { Name = "mcp-policy-gateway", Version = GatewayVersion.Value },
@@ -92,9 +115,14 @@ internal sealed partial class GatewayProxy
 
             using var listening = new CancellationTokenSource();
             var listen = ListenToChildAsync(_child, listening.Token);
-            var server = McpServer.Create(upstreamTransport, CreateServerOptions(_child), loggerFactory, _services);
+            var forwarding = new CallForwardingTransport(upstreamTransport, TakeMessage);
+            var server = McpServer.Create(forwarding, CreateServerOptions(_child), loggerFactory, _services);
             await using (server.ConfigureAwait(false))
             {
+                _upstreamTransport = forwarding;
+                _session = gated.LastSession;
+                _forwardCalls = _child.ServerCapabilities?.Tools is not null && _session is not null && HasHandshake(_child.NegotiatedProtocolVersion);
+                _ = _session?.MessageReader.Completion.ContinueWith(_ => FailAwaitingReplies(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 _upstream = server;
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var serving = server.RunAsync(stop.Token);
@@ -256,28 +284,204 @@ internal sealed partial class GatewayProxy
         {
             return await send(child, request.Params, timeout.Token).ConfigureAwait(false);
         }
-        catch (McpProtocolException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException || (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested))
         {
-            // The child's own JSON-RPC error: pass its code and message on unchanged.
-            var message = ex.Message.StartsWith(RemotePrefix, StringComparison.Ordinal) ? ex.Message[RemotePrefix.Length..] : ex.Message;
-            throw new McpProtocolException(message, ex.ErrorCode);
+            throw Translate(ex, child, request.JsonRpcRequest.Method);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
-        {
-            LogTimedOut(_logger, request.JsonRpcRequest.Method, _settings.RequestTimeout.TotalSeconds);
-            throw new McpProtocolException(
-                $"The server behind the gateway did not answer '{request.JsonRpcRequest.Method}' within {_settings.RequestTimeout.TotalSeconds:0.###} s.",
-                McpErrorCode.InternalError);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            if (child.Completion.IsCompleted)
-            {
-                throw new McpProtocolException($"The server behind the gateway ended during '{request.JsonRpcRequest.Method}'.", McpErrorCode.InternalError);
-            }
+    }
 
-            LogForwardFailed(_logger, request.JsonRpcRequest.Method, Unwrap(ex));
-            throw new McpProtocolException($"The gateway could not forward '{request.JsonRpcRequest.Method}' to its server.", McpErrorCode.InternalError);
+    /// <summary>
+    /// Takes a <c>tools/call</c> off the upstream connection before the SDK server sees it, and forwards it itself (see
+    /// <see cref="ForwardCallAsync"/>); takes the upstream's cancellation of a call forwarded that way. Everything else goes to the server.
+    /// </summary>
+    /// <remarks>
+    /// Only when both sessions negotiated a revision with the <c>initialize</c> handshake (before 2026-07-28): there the upstream client's
+    /// capabilities are the session's, which the approval handler reads, and a request to the child needs nothing the MCP client adds. On
+    /// 2026-07-28 the SDK server validates each request's protocol <c>_meta</c> and binds the client's capabilities to the request, and the
+    /// SDK client adds its own, so those calls take the server's handler and the client.
+    /// </remarks>
+    private bool TakeMessage(JsonRpcMessage message)
+    {
+        switch (message)
+        {
+            case JsonRpcRequest { Method: RequestMethods.ToolsCall } request
+                when _forwardCalls && HasHandshake(_upstream?.NegotiatedProtocolVersion) && !HasProtocolMeta(request.Params):
+                var call = new ForwardedCall(request, new RequestId(OwnIdPrefix + Interlocked.Increment(ref _ownIds).ToString(CultureInfo.InvariantCulture)));
+                if (!_forwarded.TryAdd(request.Id, call))
+                {
+                    // The same id twice in flight: the server's handling answers it as it answers any request.
+                    call.Dispose();
+                    return false;
+                }
+
+                Interlocked.Increment(ref _callsForwardedDirectly);
+                _ = ForwardCallAsync(call);
+                return true;
+
+            case JsonRpcNotification { Method: NotificationMethods.CancelledNotification } notification
+                when ReadCancelledId(notification) is { } id && _forwarded.TryGetValue(id, out var cancelled):
+                cancelled.CancelByClient();
+                return true;
+
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>The policy gate's answer to a call this proxy forwarded (on the thread that produced it): completes that call.</summary>
+    private bool TakeReply(JsonRpcMessage message)
+    {
+        if (message is not JsonRpcMessageWithId { Id.Id: string id } reply || !id.StartsWith(OwnIdPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (_awaitingReply.TryRemove(reply.Id, out var call))
+        {
+            call.Reply.TrySetResult(reply);
+        }
+
+        // A late answer to a call already given up on is nobody's.
+        return true;
+    }
+
+    /// <summary>The connection to the child closed: the calls still waiting for an answer will not get one.</summary>
+    private void FailAwaitingReplies()
+    {
+        foreach (var pair in _awaitingReply)
+        {
+            if (_awaitingReply.TryRemove(pair))
+            {
+                pair.Value.Reply.TrySetException(new ChildEndedException());
+            }
+        }
+    }
+
+    private static bool HasHandshake(string? version) => version is not null && string.CompareOrdinal(version, "2026-07-28") < 0;
+
+    private static bool HasProtocolMeta(JsonNode? parameters)
+    {
+        if (parameters is JsonObject body && body.TryGetPropertyValue("_meta", out var meta) && meta is JsonObject entries)
+        {
+            foreach (var entry in entries)
+            {
+                if (entry.Key.StartsWith("io.modelcontextprotocol/", StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static RequestId? ReadCancelledId(JsonRpcNotification notification)
+    {
+        try
+        {
+            return notification.Params is JsonObject body && body["requestId"] is JsonValue value
+                ? value.GetValueKind() switch
+                {
+                    JsonValueKind.String => new RequestId(value.GetValue<string>()),
+                    JsonValueKind.Number when value.TryGetValue<long>(out var number) => new RequestId(number),
+                    _ => null,
+                }
+                : null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The forwarding path of a <c>tools/call</c>: the request's params go, as they came and under an id of the proxy's own, into the policy
+    /// gate's connection (the same pipeline as every call the MCP client makes), and the gate's answer goes upstream as it came back, under
+    /// the upstream's request id. The result is not turned into a <see cref="CallToolResult"/> and encoded again, and the call does not wait
+    /// for the SDK server's or client's dispatch. Failures are answered as the server's handler answers them (<see cref="Translate"/>); a
+    /// call the upstream client cancelled is not answered (the gate tells the child).
+    /// </summary>
+    private async Task ForwardCallAsync(ForwardedCall call)
+    {
+        var request = call.Request;
+        var child = _child!;
+        JsonRpcMessage? reply = null;
+        GatewayApprovalHandler.CurrentUpstream = _upstream;
+        try
+        {
+            call.Cancellation.CancelAfter(_settings.RequestTimeout);
+            using var giveUp = call.Cancellation.Token.UnsafeRegister(static state => ((ForwardedCall)state!).Reply.TrySetCanceled(), call);
+            _awaitingReply[call.OwnId] = call;
+            await _session!.SendMessageAsync(
+                new JsonRpcRequest { Id = call.OwnId, Method = RequestMethods.ToolsCall, Params = request.Params },
+                call.Cancellation.Token).ConfigureAwait(false);
+            reply = await call.Reply.Task.ConfigureAwait(false) switch
+            {
+                JsonRpcError error => new JsonRpcError { Id = request.Id, Error = error.Error },
+                var answer => new JsonRpcResponse { Id = request.Id, Result = ((JsonRpcResponse)answer).Result },
+            };
+        }
+        catch (OperationCanceledException) when (call.CancelledByClient)
+        {
+            // The upstream client gave up on the call; the gate told the child. No answer is due.
+        }
+#pragma warning disable CA1031 // Every failure becomes the JSON-RPC error the server's handler would have sent.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var error = ex is OperationCanceledException && !call.Cancellation.IsCancellationRequested
+                ? new McpProtocolException($"The gateway could not forward '{request.Method}' to its server.", McpErrorCode.InternalError)
+                : Translate(ex, child, request.Method);
+            reply = new JsonRpcError { Id = request.Id, Error = new JsonRpcErrorDetail { Code = (int)error.ErrorCode, Message = error.Message } };
+        }
+        finally
+        {
+            GatewayApprovalHandler.CurrentUpstream = null;
+            _awaitingReply.TryRemove(KeyValuePair.Create(call.OwnId, call));
+            _forwarded.TryRemove(KeyValuePair.Create(request.Id, call));
+            call.Dispose();
+        }
+
+        if (reply is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _upstreamTransport!.SendMessageAsync(reply, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            LogReplyNotSent(_logger, request.Method, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// What the upstream client hears when forwarding a request failed: the child's own JSON-RPC error unchanged, a timeout, the child's end,
+    /// or a generic failure (the details go to the log, not to the client).
+    /// </summary>
+    private McpProtocolException Translate(Exception ex, McpClient child, string method)
+    {
+        switch (ex)
+        {
+            case McpProtocolException remote:
+                // The child's own JSON-RPC error: pass its code and message on unchanged.
+                var message = remote.Message.StartsWith(RemotePrefix, StringComparison.Ordinal) ? remote.Message[RemotePrefix.Length..] : remote.Message;
+                return new McpProtocolException(message, remote.ErrorCode);
+            case OperationCanceledException:
+                LogTimedOut(_logger, method, _settings.RequestTimeout.TotalSeconds);
+                return new McpProtocolException(
+                    $"The server behind the gateway did not answer '{method}' within {_settings.RequestTimeout.TotalSeconds:0.###} s.",
+                    McpErrorCode.InternalError);
+            default:
+                if (ex is ChildEndedException || child.Completion.IsCompleted)
+                {
+                    return new McpProtocolException($"The server behind the gateway ended during '{method}'.", McpErrorCode.InternalError);
+                }
+
+                LogForwardFailed(_logger, method, Unwrap(ex));
+                return new McpProtocolException($"The gateway could not forward '{method}' to its server.", McpErrorCode.InternalError);
         }
     }
 
@@ -367,6 +571,59 @@ internal sealed partial class GatewayProxy
     [LoggerMessage(EventId = 9006, Level = LogLevel.Warning, Message = "Forwarding '{Method}' failed: {Reason}.")]
     private static partial void LogForwardFailed(ILogger logger, string method, string reason);
 
+    [LoggerMessage(EventId = 9008, Level = LogLevel.Warning, Message = "Could not send the answer to '{Method}' upstream: {Reason}.")]
+    private static partial void LogReplyNotSent(ILogger logger, string method, string reason);
+
     [LoggerMessage(EventId = 9007, Level = LogLevel.Warning, Message = "Could not forward the notification '{Method}' upstream: {Reason}.")]
     private static partial void LogNotificationDropped(ILogger logger, string method, string reason);
+
+    /// <summary>
+    /// A <c>tools/call</c> on the forwarding path: the upstream request, the proxy's own id for it, its answer, and its cancellation (the
+    /// upstream client's, or the timeout).
+    /// </summary>
+    private sealed class ForwardedCall : IDisposable
+    {
+        private int _cancelledByClient;
+
+        public ForwardedCall(JsonRpcRequest request, RequestId ownId)
+        {
+            Request = request;
+            OwnId = ownId;
+        }
+
+        public JsonRpcRequest Request { get; }
+
+        public RequestId OwnId { get; }
+
+        /// <summary>Completed by <see cref="TakeReply"/> on the thread that produced the answer, which then writes it upstream.</summary>
+        public TaskCompletionSource<JsonRpcMessageWithId> Reply { get; } = new();
+
+        public CancellationTokenSource Cancellation { get; } = new();
+
+        public bool CancelledByClient => Volatile.Read(ref _cancelledByClient) != 0;
+
+        public void CancelByClient()
+        {
+            Volatile.Write(ref _cancelledByClient, 1);
+            try
+            {
+                Cancellation.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The call has just ended.
+            }
+        }
+
+        public void Dispose() => Cancellation.Dispose();
+    }
+
+    /// <summary>The connection to the child closed while a forwarded call waited for its answer.</summary>
+    private sealed class ChildEndedException : Exception
+    {
+        public ChildEndedException()
+            : base("The connection to the server closed before it answered.")
+        {
+        }
+    }
 }

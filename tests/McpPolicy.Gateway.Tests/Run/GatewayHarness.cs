@@ -65,9 +65,8 @@ internal sealed class GatewayHarness : IAsyncDisposable
         _childRun = Child.RunAsync(_stop.Token);
         Logs = new SynchronizedLog();
         _services = GatewayServices.Build(settings, new StandardErrorLoggerProvider(Logs, LogLevel.Information));
-        Gateway = GatewayProxy.RunAsync(
-            settings,
-            _services,
+        Proxy = GatewayProxy.Create(settings, _services);
+        Gateway = Proxy.RunAsync(
             new LineClientTransport(_childOut.Reader.AsStream(), _childIn.Writer.AsStream()),
             new LineTransport(_upIn.Reader.AsStream(), _upOut.Writer.AsStream(), new LineTransportOptions { Name = "upstream", ReplyToUnreadable = true, SynchronousWrites = true, OwnsStreams = true }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance),
             _stop.Token);
@@ -78,6 +77,9 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public McpServerOptions Options { get; }
 
     public McpServer Child { get; }
+
+    /// <summary>The gateway under test.</summary>
+    public GatewayProxy Proxy { get; }
 
     /// <summary>The gateway's run; completes with its exit code.</summary>
     public Task<int> Gateway { get; }
@@ -90,6 +92,9 @@ internal sealed class GatewayHarness : IAsyncDisposable
     public ConcurrentDictionary<string, int> Invocations { get; } = new(StringComparer.Ordinal);
 
     public TaskCompletionSource HangStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completed when the child's <c>hang</c> tool sees its call cancelled.</summary>
+    public TaskCompletionSource HangCancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Count(string tool) => Invocations.TryGetValue(tool, out var n) ? n : 0;
 
@@ -218,7 +223,16 @@ internal sealed class GatewayHarness : IAsyncDisposable
             {
                 Hit("hang", string.Empty);
                 HangStarted.TrySetResult();
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    HangCancelled.TrySetResult();
+                    throw;
+                }
+
                 return "never";
             },
             new McpServerToolCreateOptions { Name = "hang", Description = "Never answers.", ReadOnly = true, OpenWorld = false });
