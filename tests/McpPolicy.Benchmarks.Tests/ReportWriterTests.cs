@@ -59,7 +59,7 @@ public sealed class ReportWriterTests
         ],
         Gateway =
         [
-            Line("""{"policy":"full","run":1,"direct":{"median":0.24,"p99":3.1,"n":3000},"gateway":{"median":0.40,"p99":4.0,"n":3000},"addedMedianMs":0.16}"""),
+            Line("""{"policy":"full","run":1,"direct":{"median":0.24,"p99":3.1,"n":3000},"gateway":{"median":0.40,"p99":4.0,"n":3000},"addedMedianMs":0.16,"warmup":{"direct":{"median":0.30,"n":2000},"gateway":{"median":0.55,"n":2000}}}"""),
             Line("""{"policy":"full","run":2,"direct":{"median":0.24,"p99":3.1,"n":3000},"gateway":{"median":0.45,"p99":4.0,"n":3000},"addedMedianMs":0.21}"""),
             Line("""{"policy":"full","run":3,"direct":{"median":0.24,"p99":3.1,"n":3000},"gateway":{"median":0.42,"p99":4.0,"n":3000},"addedMedianMs":0.18}"""),
         ],
@@ -104,6 +104,15 @@ public sealed class ReportWriterTests
         Assert.Contains("| Validation (b) `exec` no slower than ajv | valid 285.0 ns vs 150.0 ns (1.90× of ajv's time); invalid 120.0 ns vs 180.0 ns (0.67× of ajv's time) | **missed** |", text, StringComparison.Ordinal);
         Assert.Contains("Where a target is missed, the remaining gap and its cause:", text, StringComparison.Ordinal);
         Assert.Contains("PGO", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheGatewaysWarmUpIsShownApartFromTheMeasuredCalls()
+    {
+        var text = ReportWriter.Write(AllMet());
+
+        Assert.Contains("| full | 1 | 0.240 ms | 0.400 ms | 0.160 ms | 3.100 ms | 4.000 ms | 3,000 | 0.250 ms (2,000) |", text, StringComparison.Ordinal);
+        Assert.Contains("| full | 2 | 0.240 ms | 0.450 ms | 0.210 ms | 3.100 ms | 4.000 ms | 3,000 | - |", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -141,7 +141,7 @@ internal static class ReportWriter
                 parts.Count == 0 ? "not measured" : string.Join("; ", parts),
                 met,
                 schema == "exec"
-                    ? "Walking the JsonElement tree through the public System.Text.Json API costs about 90 ns for `exec`'s 16 values before any check; ajv reads plain JavaScript objects that V8 has inlined. .NET's dynamic PGO also compiles the shared validation loop with the first schema's profile (`read_file`, measured first), which costs `exec` about 40 %. Closing the rest needs per-schema generated code."
+                    ? "Walking the JsonElement tree through the public System.Text.Json API costs about 90 ns for `exec`'s 16 values before any check; ajv reads plain JavaScript objects that V8 has inlined. Name lookups, step counting and per-node dispatch take about 100 ns more, the three pattern matches about 28 ns; measuring `read_file` first (dynamic PGO) adds about 5 %. Reading the raw UTF-8 text in one pass or with `Utf8JsonReader` instead was measured slower (benchmarks/README.md, \"Why `exec` (valid) still misses\"). Closing the rest needs per-schema generated code."
                     : "See the validation section."));
         }
 
@@ -229,7 +229,7 @@ internal static class ReportWriter
                 "Gateway adds ≤ 0.2 ms at the median",
                 $"{Median(full).ToString("0.000", CultureInfo.InvariantCulture)} ms (median of {full.Count} runs, full policy)",
                 Median(full) <= 0.2,
-                "A raw byte relay between the same client and child adds 0.00–0.11 ms on this machine, so the extra stdio hops are not the cost. The rest is per-message work in the MCP C# SDK and the result path: the host gate decodes the child's result, runs result inspection and flow recording on it and re-encodes it, the SDK client decodes it into a `CallToolResult`, and the SDK server encodes it again for the upstream client, with a thread-pool hop in each SDK dispatch loop. Closing the gap needs a forwarding path for `tools/call` that bypasses `McpClient` → `CallToolResult` → `McpServer` (see benchmarks/README.md, \"Own line transport\")."));
+                "A raw byte relay between the same client and child adds 0.00–0.11 ms on this machine. `tools/call` takes the gateway's forwarding path (no SDK dispatch hops, the result decoded and encoded once, by the policy gate); what remains is the policy itself, JSON decoding and encoding of each message on both sides, and two more pipe writes and reads (see benchmarks/README.md, \"Forwarding path\")."));
         return list;
     }
 
@@ -475,7 +475,8 @@ internal static class ReportWriter
         md.AppendLine("## The `mcp-policy` gateway vs the same server directly");
         md.AppendLine();
         md.AppendLine("`tests/peers/bench-gateway.mjs`: the TypeScript SDK client calls `read_text_file` of `@modelcontextprotocol/server-filesystem`");
-        md.AppendLine("directly and through `mcp-policy run` (alternating batches of 100 calls after 300 warm-up calls each). `full`: schema");
+        md.AppendLine("directly and through `mcp-policy run` (alternating batches of 100 calls, after warm-up calls alternating the same way: both");
+        md.AppendLine("runtimes tier their hot code up during the first seconds of traffic, so the warm-up's medians are shown apart). `full`: schema");
         md.AppendLine("validation, a `path` constraint that resolves symbolic links, flow rules and result inspection; `allow-all`: a trusted server");
         md.AppendLine("and no constraints, i.e. the cost of the two extra stdio hops.");
         md.AppendLine();
@@ -486,12 +487,15 @@ internal static class ReportWriter
             return;
         }
 
-        md.AppendLine("| Policy | Run | Direct median | Gateway median | Added at the median | Direct p99 | Gateway p99 | Calls |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| Policy | Run | Direct median | Gateway median | Added at the median | Direct p99 | Gateway p99 | Calls | Added at the median during warm-up (calls) |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var o in data.Gateway)
         {
             var d = o["direct"] as JsonObject;
             var g = o["gateway"] as JsonObject;
+            var wd = (o["warmup"] as JsonObject)?["direct"] as JsonObject;
+            var wg = (o["warmup"] as JsonObject)?["gateway"] as JsonObject;
+            var warm = wd is null || wg is null ? "-" : $"{Ms(Num(wg, "median") - Num(wd, "median"))} ({Int(Num(wg, "n"))})";
             md.AppendLine(Cells(
                 Str(o, "policy") ?? "-",
                 Int(Num(o, "run")),
@@ -500,7 +504,8 @@ internal static class ReportWriter
                 Ms(Num(o, "addedMedianMs")),
                 Ms(d is null ? null : Num(d, "p99")),
                 Ms(g is null ? null : Num(g, "p99")),
-                Int(g is null ? null : Num(g, "n"))));
+                Int(g is null ? null : Num(g, "n")),
+                warm));
         }
 
         md.AppendLine();
