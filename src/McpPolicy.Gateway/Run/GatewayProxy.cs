@@ -331,7 +331,9 @@ internal sealed partial class GatewayProxy
     /// <summary>The policy gate's answer to a call this proxy forwarded (on the thread that produced it): completes that call.</summary>
     private bool TakeReply(JsonRpcMessage message)
     {
-        if (message is not JsonRpcMessageWithId { Id.Id: string id } reply || !id.StartsWith(OwnIdPrefix, StringComparison.Ordinal))
+        // Only answers: a request from the child that reuses one of these ids is not an answer to anything.
+        if (message is not (JsonRpcResponse or JsonRpcError) || message is not JsonRpcMessageWithId { Id.Id: string id } reply
+            || !id.StartsWith(OwnIdPrefix, StringComparison.Ordinal))
         {
             return false;
         }
