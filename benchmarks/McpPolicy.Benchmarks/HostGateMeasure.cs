@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace McpPolicy.Benchmarks;
 
@@ -13,7 +12,6 @@ internal static class HostGateMeasure
 {
     private const int CallsPerSample = 20_000;
     private const int WarmupRounds = 5;
-    private const int ThreadCpuClock = 3;
 
     private static readonly string[] Policies = ["none", "wrapper", "host", "host-inspect"];
 
@@ -56,14 +54,14 @@ internal static class HostGateMeasure
                     for (var k = 0; k < benches.Length; k++)
                     {
                         var bytes = GC.GetAllocatedBytesForCurrentThread();
-                        var start = ThreadCpuNanoseconds();
+                        var start = ThreadCpu.Nanoseconds();
                         Loop(benches[k]);
-                        samples[k][r] = (ThreadCpuNanoseconds() - start) / (double)CallsPerSample;
+                        samples[k][r] = (ThreadCpu.Nanoseconds() - start) / (double)CallsPerSample;
                         allocated[k] = (GC.GetAllocatedBytesForCurrentThread() - bytes) / (double)CallsPerSample;
                     }
                 }
 
-                var medians = samples.Select(Median).ToArray();
+                var medians = samples.Select(ThreadCpu.Median).ToArray();
                 for (var k = 0; k < benches.Length; k++)
                 {
                     Console.WriteLine(string.Create(
@@ -93,35 +91,5 @@ internal static class HostGateMeasure
         {
             bench.CallTool();
         }
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static long ThreadCpuNanoseconds()
-    {
-        if (ClockGetTime(ThreadCpuClock, out var time) != 0)
-        {
-            throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed.");
-        }
-
-        return (time.Seconds * 1_000_000_000) + time.Nanoseconds;
-    }
-
-    // A plain DllImport: the generated LibraryImport stub needs unsafe code, which this project does not allow.
-#pragma warning disable SYSLIB1054
-    [DllImport("libc", EntryPoint = "clock_gettime")]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int ClockGetTime(int clock, out TimeSpec time);
-#pragma warning restore SYSLIB1054
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
     }
 }

@@ -11,6 +11,7 @@ using McpPolicy.Benchmarks;
 //   measure-schemas DIR    time the reference schemas in DIR (benchmarks/schemas) like ajv-bench.mjs, print JSON lines
 //   measure-killswitch     time from a kill switch change to the first denied call under load, print JSON lines
 //   measure-host-gate [N]  CPU time of the calling thread per HostGateBenchmarks call, median of N rounds (default 21), JSON lines
+//   measure-server-gate [N] CPU time of the calling thread per ServerGateBenchmarks call (none, policy), median of N rounds (default 21)
 //   measure-conversation-memory  memory retained per conversation by the in-memory flow/history/limits state, JSON lines
 //   measure-end-to-end [N] EndToEndBenchmarks' five placements interleaved in one process, median of N rounds (default 15), JSON lines
 //   report DIR OUT [--quick]  run the report's BenchmarkDotNet suites, read DIR's JSON lines, write OUT (benchmarks/report.sh)
@@ -54,6 +55,18 @@ if (args.Length is 1 or 2 && args[0] == "measure-host-gate")
     }
 
     return HostGateMeasure.Run(args.Length == 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 21);
+}
+
+if (args.Length is 1 or 2 && args[0] == "measure-server-gate")
+{
+    // What WithPolicy adds to a real McpServer's handling of a tools/call, as CPU time of the calling thread (Linux); JSON lines.
+    if (args.Length == 2 && (!int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var serverRounds) || serverRounds < 1))
+    {
+        Console.Error.WriteLine("usage: measure-server-gate [ROUNDS]  (ROUNDS: a positive whole number)");
+        return 2;
+    }
+
+    return ServerGateMeasure.Run(args.Length == 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 21);
 }
 
 if (args.Length > 0 && args[0] is "emit-scenarios" or "measure-decisions" or "measure-schemas")

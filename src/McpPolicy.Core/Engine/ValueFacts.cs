@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 
 namespace McpPolicy.Engine;
@@ -213,6 +214,12 @@ internal struct ValueFacts
             }
 
             return codePoints;
+        }
+
+        if (Ascii.IsValid(raw))
+        {
+            // One byte per code point (checked vectorized, where the loop below walks byte by byte).
+            return raw.Length;
         }
 
         foreach (var b in raw)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace McpPolicy;
 
@@ -10,7 +11,9 @@ namespace McpPolicy;
 public sealed class ToolInvocationContext
 {
     private string? _qualifiedName;
-    private Dictionary<object, object?>? _items;
+    // The Items dictionary once read; before that, null or the server request whose entries it starts with (one field, so a context
+    // is no bigger for the host gate, which never seeds it).
+    private object? _items;
 
     /// <summary>Creates a context for one call.</summary>
     /// <param name="serverId">The host-configured server id (never the name the server reports about itself). Must not contain '/'.</param>
@@ -60,7 +63,7 @@ public sealed class ToolInvocationContext
     public IServiceProvider? Services { get; init; }
 
     /// <summary>A bag for filters to share per-call state.</summary>
-    public IDictionary<object, object?> Items => _items ??= [];
+    public IDictionary<object, object?> Items => _items as Dictionary<object, object?> ?? CreateItems();
 
     /// <summary>The policy decision, set by the policy filter. A call with no decision never reaches the tool.</summary>
     public PolicyDecision? Decision { get; set; }
@@ -90,6 +93,25 @@ public sealed class ToolInvocationContext
     /// <summary>True once the pipeline has handed the call to <see cref="Invoker"/>.</summary>
     public bool ToolInvoked { get; internal set; }
 
+    /// <summary>
+    /// The server request a call came in with (<c>WithPolicy</c>): <see cref="Items"/> holds it and its <see cref="McpServer"/> from the start,
+    /// added when <see cref="Items"/> is first read, so a call whose filters never look does not pay for them. Set before any filter runs.
+    /// </summary>
+    internal void SeedServerItems(RequestContext<CallToolRequestParams> request) => _items ??= request;
+
     /// <summary>True when the decision lets the call proceed now: allowed, or HIGH with an approval.</summary>
     public bool IsCleared => Decision is { } d && (d.IsAllowed || (d.Outcome == PolicyOutcome.RequiresApproval && Approval is { IsApproved: true }));
+
+    private Dictionary<object, object?> CreateItems()
+    {
+        var items = new Dictionary<object, object?>();
+        if (_items is RequestContext<CallToolRequestParams> request)
+        {
+            items[typeof(McpServer)] = request.Server;
+            items[typeof(RequestContext<CallToolRequestParams>)] = request;
+        }
+
+        _items = items;
+        return items;
+    }
 }

@@ -1,4 +1,8 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using McpPolicy.Client;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
@@ -9,6 +13,8 @@ public sealed class McpPolicyServerOptions
 {
     /// <summary>The longest conversation id the default resolver accepts; longer ids are ignored.</summary>
     public const int MaxConversationIdLength = 256;
+
+    private static ReadOnlySpan<byte> ConversationIdUtf8 => "io.mcppolicy/conversationId"u8;
 
     /// <summary>
     /// The server id the policy sees for this server's tools: policy patterns match <c>ServerId/toolName</c>.
@@ -36,8 +42,20 @@ public sealed class McpPolicyServerOptions
     public static string? ConversationIdFromMeta(RequestContext<CallToolRequestParams> request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Params?.Meta is { } meta
-            && meta.TryGetPropertyValue(McpPolicyMetaKeys.ConversationId, out var node)
+        if (request.Params?.Meta is not { } meta)
+        {
+            return null;
+        }
+
+        // The SDK's _meta is still backed by the text it was parsed from: look the id up there, comparing names as the node would, so
+        // that the client info and capabilities it also holds are not materialized into nodes for every call. A name that occurs more
+        // than once, or a _meta built as nodes, is left to the node lookup below, which treats it as before.
+        if (TryFindInSource(meta, out var found, out var source))
+        {
+            return found && source.ValueKind == JsonValueKind.String && source.GetString() is { Length: > 0 and <= MaxConversationIdLength } text ? text : null;
+        }
+
+        if (meta.TryGetPropertyValue(McpPolicyMetaKeys.ConversationId, out var node)
             && node is JsonValue value
             && value.TryGetValue<string>(out var id)
             && id.Length is > 0 and <= MaxConversationIdLength)
@@ -46,5 +64,47 @@ public sealed class McpPolicyServerOptions
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Finds the conversation id entry in the element <paramref name="meta"/> was parsed from, comparing names as the node does (the SDK's
+    /// nodes ignore case): false when the node has no backing element or names the entry more than once.
+    /// </summary>
+    private static bool TryFindInSource(JsonObject meta, out bool found, out JsonElement value)
+    {
+        found = false;
+        value = default;
+        if (!NodeSource.TryGetBackingElement(meta, out var element) || element.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        var ignoreCase = meta.Options is { PropertyNameCaseInsensitive: true };
+        foreach (var property in element.EnumerateObject())
+        {
+            if (property.NameEquals(ConversationIdUtf8) || (ignoreCase && NameEqualsIgnoringCase(property)))
+            {
+                if (found)
+                {
+                    return false;
+                }
+
+                found = true;
+                value = property.Value;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether the property's name equals the conversation id key under <see cref="StringComparer.OrdinalIgnoreCase"/>.</summary>
+    private static bool NameEqualsIgnoringCase(JsonProperty property)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+
+        // Plain ASCII without escapes compares byte by byte exactly as OrdinalIgnoreCase compares the chars; anything else as strings.
+        return Ascii.IsValid(raw) && raw.IndexOf((byte)'\\') < 0
+            ? Ascii.EqualsIgnoreCase(raw, ConversationIdUtf8)
+            : string.Equals(property.Name, McpPolicyMetaKeys.ConversationId, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -81,8 +81,7 @@ internal sealed partial class PolicyServerFilters : IConfigureOptions<McpServerO
             Invoker = Invoker,
             InvokerState = state,
         };
-        invocation.Items[typeof(McpServer)] = request.Server;
-        invocation.Items[typeof(RequestContext<CallToolRequestParams>)] = request;
+        invocation.SeedServerItems(request);
         request.Items[CallStateKey] = state;
 
         CallToolResult result;

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 
 namespace McpPolicy.Core.Tests.Pipeline;
 
@@ -41,5 +43,43 @@ public sealed class ToolInvocationContextTests
         Assert.Equal("b", value.GetString());
         Assert.False(arguments.TryResolve("/options/target/2", out _));
         Assert.Equal("""{"options":{"target":["a","b"]}}""", arguments.ToString());
+    }
+
+    [Fact]
+    public void Seeded_items_are_there_when_items_are_first_read_and_stay_editable()
+    {
+        var server = McpServer.Create(new IdleTransport(), new McpServerOptions());
+        var request = new RequestContext<CallToolRequestParams>(server, new JsonRpcRequest { Method = RequestMethods.ToolsCall }, new CallToolRequestParams { Name = "tool" });
+        var context = new ToolInvocationContext("srv", "tool");
+        context.SeedServerItems(request);
+
+        Assert.Equal(2, context.Items.Count);
+        Assert.Same(server, context.Items[typeof(McpServer)]);
+        Assert.Same(request, context.Items[typeof(RequestContext<CallToolRequestParams>)]);
+
+        context.Items["own"] = 1;
+        context.Items.Remove(typeof(McpServer));
+        Assert.Same(context.Items, context.Items);
+        Assert.Equal(2, context.Items.Count);
+        Assert.False(context.Items.ContainsKey(typeof(McpServer)));
+
+        Assert.Empty(new ToolInvocationContext("srv", "tool").Items);
+    }
+
+    private sealed class IdleTransport : ITransport
+    {
+        private readonly System.Threading.Channels.Channel<JsonRpcMessage> _incoming = System.Threading.Channels.Channel.CreateUnbounded<JsonRpcMessage>();
+
+        public string? SessionId => null;
+
+        public System.Threading.Channels.ChannelReader<JsonRpcMessage> MessageReader => _incoming.Reader;
+
+        public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync()
+        {
+            _incoming.Writer.TryComplete();
+            return default;
+        }
     }
 }

@@ -168,6 +168,9 @@ public sealed class WithPolicyTests
         Assert.Equal(RiskLevel.Low, seen.Tool!.DeclaredRisk);
         Assert.NotNull(seen.Tool.ProtocolTool);
         Assert.IsAssignableFrom<McpServer>(seen.Items[typeof(McpServer)]);
+        var request = Assert.IsType<RequestContext<CallToolRequestParams>>(seen.Items[typeof(RequestContext<CallToolRequestParams>)]);
+        Assert.Equal("low", request.Params?.Name);
+        Assert.Same(seen.Items[typeof(McpServer)], request.Server);
         Assert.NotNull(seen.Services);
     }
 

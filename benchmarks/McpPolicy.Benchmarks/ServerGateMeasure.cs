@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace McpPolicy.Benchmarks;
+
+/// <summary>
+/// The <c>measure-server-gate</c> mode: <see cref="ServerGateBenchmarks.CallTool"/> (a real <c>McpServer</c>'s call-tool filters and
+/// tool, driven with a <c>tools/call</c> request line on the calling thread) timed as CPU time of the calling thread, like
+/// <see cref="HostGateMeasure"/>. Both variants (none, policy) run in each round, interleaved, order alternating; the median of the
+/// rounds is printed per variant, then policy − none, one JSON line each. The difference is what <c>WithPolicy</c> adds to the
+/// server's handling of one call: the policy filter, its pipeline (context, kill switch, assessment, decision, limits) and the guard.
+/// </summary>
+internal static class ServerGateMeasure
+{
+    private const int CallsPerSample = 10_000;
+    private const int WarmupRounds = 5;
+
+    private static readonly string[] Policies = ["none", "policy"];
+
+    public static int Run(int rounds)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Console.Error.WriteLine("measure-server-gate reads the thread's CPU clock, which this mode supports on Linux only.");
+            return 2;
+        }
+
+        foreach (var version in new string?[] { null, "2025-11-25" })
+        {
+            var name = version ?? "2026-07-28";
+            var benches = Policies.Select(p => new ServerGateBenchmarks { ProtocolVersion = version, Policy = p }).ToArray();
+            try
+            {
+                foreach (var bench in benches)
+                {
+                    bench.Setup();
+                }
+
+                for (var w = 0; w < WarmupRounds; w++)
+                {
+                    foreach (var bench in benches)
+                    {
+                        Loop(bench);
+                    }
+                }
+
+                var samples = benches.Select(_ => new double[rounds]).ToArray();
+                var allocated = new double[benches.Length];
+                for (var r = 0; r < rounds; r++)
+                {
+                    for (var j = 0; j < benches.Length; j++)
+                    {
+                        var k = (j + r) % benches.Length;
+                        var bytes = GC.GetAllocatedBytesForCurrentThread();
+                        var start = ThreadCpu.Nanoseconds();
+                        Loop(benches[k]);
+                        samples[k][r] = (ThreadCpu.Nanoseconds() - start) / (double)CallsPerSample;
+                        allocated[k] = (GC.GetAllocatedBytesForCurrentThread() - bytes) / (double)CallsPerSample;
+                    }
+                }
+
+                var medians = samples.Select(ThreadCpu.Median).ToArray();
+                for (var k = 0; k < benches.Length; k++)
+                {
+                    Console.WriteLine(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $$"""{"protocol":"{{name}}","side":"server","policy":"{{Policies[k]}}","cpuMedianNs":{{Math.Round(medians[k])}},"cpuMinNs":{{Math.Round(samples[k].Min())}},"allocatedBytesPerCall":{{Math.Round(allocated[k])}},"rounds":{{rounds}},"callsPerSample":{{CallsPerSample}}}"""));
+                }
+
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $$"""{"protocol":"{{name}}","side":"server","policyMinusNoneNs":{{Math.Round(medians[1] - medians[0])}},"policyMinusNoneBytes":{{Math.Round(allocated[1] - allocated[0])}},"dotnet":"{{Environment.Version}}"}"""));
+            }
+            finally
+            {
+                foreach (var bench in benches)
+                {
+                    bench.Cleanup();
+                }
+            }
+        }
+
+        return 0;
+    }
+
+    private static void Loop(ServerGateBenchmarks bench)
+    {
+        for (var i = 0; i < CallsPerSample; i++)
+        {
+            bench.CallTool();
+        }
+    }
+}
