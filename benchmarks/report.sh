@@ -8,7 +8,7 @@
 # 2 cores; run it on an otherwise idle machine (the report records the load average at start and end).
 #
 # Steps: npm ci (cedar-wasm, ajv, the MCP test peers) -> build -> McpPolicy vs Cedar decisions -> McpPolicy vs ajv validation ->
-# host gate CPU time -> memory per conversation -> gateway vs direct stdio (real server-filesystem, TypeScript SDK client) ->
+# host gate CPU time -> server gate CPU time -> memory per conversation -> gateway vs direct stdio (real server-filesystem, TypeScript SDK client) ->
 # the BenchmarkDotNet suites and the report itself (the `report` mode of McpPolicy.Benchmarks, which writes the file).
 # A step that fails is recorded and listed in the report; the script then exits non-zero.
 set -uo pipefail
@@ -77,6 +77,9 @@ step "ajv-bench.mjs" bash -c 'node benchmarks/ajv/ajv-bench.mjs benchmarks/schem
 
 log "host gate (CPU time, $host_rounds rounds)"
 step "measure-host-gate" bash -c '"$@" >"'"$work"'/hostgate.jsonl"' _ "${bench[@]}" measure-host-gate "$host_rounds"
+
+log "server gate (CPU time, $host_rounds rounds)"
+step "measure-server-gate" bash -c '"$@" >"'"$work"'/servergate.jsonl"' _ "${bench[@]}" measure-server-gate "$host_rounds"
 
 log "in-process MCP round trip, every placement interleaved ($e2e_rounds rounds)"
 step "measure-end-to-end" bash -c '"$@" >"'"$work"'/e2e.jsonl"' _ "${bench[@]}" measure-end-to-end "$e2e_rounds"

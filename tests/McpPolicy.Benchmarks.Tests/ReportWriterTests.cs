@@ -57,6 +57,13 @@ public sealed class ReportWriterTests
             Line("""{"protocol":"2026-07-28","hostMinusWrapperNs":1080}"""),
             Line("""{"protocol":"2025-11-25","hostMinusWrapperNs":910}"""),
         ],
+        ServerGate =
+        [
+            Line("""{"protocol":"2026-07-28","side":"server","policy":"none","cpuMedianNs":9000,"allocatedBytesPerCall":5000}"""),
+            Line("""{"protocol":"2026-07-28","side":"server","policy":"policy","cpuMedianNs":9500,"allocatedBytesPerCall":5576}"""),
+            Line("""{"protocol":"2026-07-28","side":"server","policyMinusNoneNs":500,"policyMinusNoneBytes":576}"""),
+            Line("""{"protocol":"2025-11-25","side":"server","policyMinusNoneNs":420,"policyMinusNoneBytes":576}"""),
+        ],
         Gateway =
         [
             Line("""{"policy":"full","run":1,"direct":{"median":0.24,"p99":3.1,"n":3000},"gateway":{"median":0.40,"p99":4.0,"n":3000},"addedMedianMs":0.16,"warmup":{"direct":{"median":0.30,"n":2000},"gateway":{"median":0.55,"n":2000}}}"""),
@@ -104,6 +111,20 @@ public sealed class ReportWriterTests
         Assert.Contains("| Validation (b) `exec` no slower than ajv | valid 285.0 ns vs 150.0 ns (1.90× of ajv's time); invalid 120.0 ns vs 180.0 ns (0.67× of ajv's time) | **missed** |", text, StringComparison.Ordinal);
         Assert.Contains("Where a target is missed, the remaining gap and its cause:", text, StringComparison.Ordinal);
         Assert.Contains("PGO", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheServerSideIsItsCpuTimeWhenMeasuredAndTheWallClockDifferenceOtherwise()
+    {
+        var data = AllMet();
+        var withCpu = ReportWriter.Targets(data).Where(t => t.Target.StartsWith("Policy overhead", StringComparison.Ordinal)).ToList();
+        var withoutCpu = ReportWriter.Targets(new ReportData { Machine = data.Machine, Bdn = data.Bdn, HostGate = data.HostGate })
+            .Where(t => t.Target.StartsWith("Policy overhead", StringComparison.Ordinal)).ToList();
+
+        Assert.Contains("server side 1.4 % (500.0 ns CPU of 37.00 µs)", withCpu[0].Measured, StringComparison.Ordinal);
+        Assert.Contains("server side 1.4 % (420.0 ns CPU of 31.00 µs)", withCpu[1].Measured, StringComparison.Ordinal);
+        Assert.Contains("server side 1.4 % (500.0 ns of 37.00 µs, wall clock)", withoutCpu[0].Measured, StringComparison.Ordinal);
+        Assert.Contains("| 2026-07-28 | policy | 9.50 µs | 5.4 KB | 500.0 ns |", ReportWriter.Write(data), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,6 +62,7 @@ internal static class ReportCommand
             Decisions = [.. ReportData.ReadJsonLines(Path.Combine(inputs, "decisions.jsonl"), problems), .. ReportData.ReadJsonLines(Path.Combine(inputs, "cedar.jsonl"), problems)],
             Schemas = [.. ReportData.ReadJsonLines(Path.Combine(inputs, "schemas.jsonl"), problems), .. ReportData.ReadJsonLines(Path.Combine(inputs, "ajv.jsonl"), problems)],
             HostGate = ReportData.ReadJsonLines(Path.Combine(inputs, "hostgate.jsonl"), problems),
+            ServerGate = ReportData.ReadJsonLines(Path.Combine(inputs, "servergate.jsonl"), problems),
             EndToEnd = ReportData.ReadJsonLines(Path.Combine(inputs, "e2e.jsonl"), problems),
             Gateway = ReportData.ReadJsonLines(Path.Combine(inputs, "gateway.jsonl"), problems),
             ConversationMemory = ReportData.ReadJsonLines(Path.Combine(inputs, "memory.jsonl"), problems),

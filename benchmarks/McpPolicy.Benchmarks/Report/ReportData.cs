@@ -28,6 +28,9 @@ internal sealed class ReportData
     /// <summary><c>measure-host-gate</c> lines.</summary>
     public IReadOnlyList<JsonObject> HostGate { get; init; } = [];
 
+    /// <summary><c>measure-server-gate</c> lines (what <c>WithPolicy</c> adds to a real server's <c>tools/call</c>, as CPU time).</summary>
+    public IReadOnlyList<JsonObject> ServerGate { get; init; } = [];
+
     /// <summary><c>measure-end-to-end</c> lines (the in-process round trip, every placement interleaved in one process).</summary>
     public IReadOnlyList<JsonObject> EndToEnd { get; init; } = [];
 
