@@ -65,21 +65,4 @@ public sealed class ToolInvocationContextTests
 
         Assert.Empty(new ToolInvocationContext("srv", "tool").Items);
     }
-
-    private sealed class IdleTransport : ITransport
-    {
-        private readonly System.Threading.Channels.Channel<JsonRpcMessage> _incoming = System.Threading.Channels.Channel.CreateUnbounded<JsonRpcMessage>();
-
-        public string? SessionId => null;
-
-        public System.Threading.Channels.ChannelReader<JsonRpcMessage> MessageReader => _incoming.Reader;
-
-        public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public ValueTask DisposeAsync()
-        {
-            _incoming.Writer.TryComplete();
-            return default;
-        }
-    }
 }

@@ -132,21 +132,4 @@ public sealed class ConversationIdFromMetaTests
         var parameters = JsonSerializer.Deserialize<CallToolRequestParams>(request.Params, McpJsonUtilities.DefaultOptions)!;
         return new RequestContext<CallToolRequestParams>(Server, request, parameters);
     }
-
-    private sealed class IdleTransport : ITransport
-    {
-        private readonly System.Threading.Channels.Channel<JsonRpcMessage> _incoming = System.Threading.Channels.Channel.CreateUnbounded<JsonRpcMessage>();
-
-        public string? SessionId => null;
-
-        public System.Threading.Channels.ChannelReader<JsonRpcMessage> MessageReader => _incoming.Reader;
-
-        public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public ValueTask DisposeAsync()
-        {
-            _incoming.Writer.TryComplete();
-            return default;
-        }
-    }
 }
