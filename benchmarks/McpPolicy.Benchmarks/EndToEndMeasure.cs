@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace McpPolicy.Benchmarks;
@@ -22,54 +21,19 @@ internal static class EndToEndMeasure
         foreach (var version in new string?[] { null, "2025-11-25" })
         {
             var name = version ?? "2026-07-28";
-            var benches = Policies.Select(p => new EndToEndBenchmarks { ProtocolVersion = version, Policy = p }).ToArray();
-            try
+            var t = InterleavedRounds.Measure(
+                [.. Policies.Select(p => new EndToEndBenchmarks { ProtocolVersion = version, Policy = p })],
+                b => b.Setup(), Loop, b => b.Cleanup(), rounds, WarmupRounds, CallsPerSample, cpuTime: false);
+            for (var k = 0; k < t.Length; k++)
             {
-                foreach (var bench in benches)
-                {
-                    bench.Setup();
-                }
-
-                for (var w = 0; w < WarmupRounds; w++)
-                {
-                    foreach (var bench in benches)
-                    {
-                        Loop(bench);
-                    }
-                }
-
-                var samples = benches.Select(_ => new double[rounds]).ToArray();
-                for (var r = 0; r < rounds; r++)
-                {
-                    // Rotate the order every round so that no variant always follows the same one.
-                    for (var j = 0; j < benches.Length; j++)
-                    {
-                        var k = (j + r) % benches.Length;
-                        var start = Stopwatch.GetTimestamp();
-                        Loop(benches[k]);
-                        samples[k][r] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / CallsPerSample;
-                    }
-                }
-
-                var medians = samples.Select(Median).ToArray();
-                for (var k = 0; k < benches.Length; k++)
-                {
-                    Console.WriteLine(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $$"""{"protocol":"{{name}}","policy":"{{Policies[k]}}","medianNs":{{Math.Round(medians[k])}},"minNs":{{Math.Round(samples[k].Min())}},"rounds":{{rounds}},"callsPerSample":{{CallsPerSample}}}"""));
-                }
-
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $$"""{"protocol":"{{name}}","noneNs":{{Math.Round(medians[0])}},"serverMinusNoneNs":{{Math.Round(medians[2] - medians[0])}},"hostMinusWrapperNs":{{Math.Round(medians[3] - medians[1])}},"bothMinusNoneNs":{{Math.Round(medians[4] - medians[0])}},"dotnet":"{{Environment.Version}}"}"""));
+                    $$"""{"protocol":"{{name}}","policy":"{{Policies[k]}}","medianNs":{{Math.Round(t[k].MedianNs)}},"minNs":{{Math.Round(t[k].MinNs)}},"rounds":{{rounds}},"callsPerSample":{{CallsPerSample}}}"""));
             }
-            finally
-            {
-                foreach (var bench in benches)
-                {
-                    bench.Cleanup();
-                }
-            }
+
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $$"""{"protocol":"{{name}}","noneNs":{{Math.Round(t[0].MedianNs)}},"serverMinusNoneNs":{{Math.Round(t[2].MedianNs - t[0].MedianNs)}},"hostMinusWrapperNs":{{Math.Round(t[3].MedianNs - t[1].MedianNs)}},"bothMinusNoneNs":{{Math.Round(t[4].MedianNs - t[0].MedianNs)}},"dotnet":"{{Environment.Version}}"}"""));
         }
 
         return 0;
@@ -81,11 +45,5 @@ internal static class EndToEndMeasure
         {
             bench.CallTool().GetAwaiter().GetResult();
         }
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

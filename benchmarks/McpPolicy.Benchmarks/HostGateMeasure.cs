@@ -5,7 +5,7 @@ namespace McpPolicy.Benchmarks;
 /// <summary>
 /// The <c>measure-host-gate</c> mode: <see cref="HostGateBenchmarks.CallTool"/> timed as CPU time of the calling thread
 /// (<c>CLOCK_THREAD_CPUTIME_ID</c>, Linux), which time slicing on a shared machine does not inflate as it does wall-clock means.
-/// Every variant (none, wrapper, host, host-inspect) runs in each round, interleaved; the median of the rounds is printed per
+/// Every variant (none, wrapper, host, host-inspect) runs in each round, interleaved (<see cref="InterleavedRounds"/>); the median of the rounds is printed per
 /// variant, then host − wrapper, one JSON line each.
 /// </summary>
 internal static class HostGateMeasure
@@ -26,60 +26,19 @@ internal static class HostGateMeasure
         foreach (var version in new string?[] { null, "2025-11-25" })
         {
             var name = version ?? "2026-07-28";
-            var benches = Policies.Select(p => new HostGateBenchmarks { ProtocolVersion = version, Policy = p }).ToArray();
-            try
+            var t = InterleavedRounds.Measure(
+                [.. Policies.Select(p => new HostGateBenchmarks { ProtocolVersion = version, Policy = p })],
+                b => b.Setup(), Loop, b => b.Cleanup(), rounds, WarmupRounds, CallsPerSample, cpuTime: true);
+            for (var k = 0; k < t.Length; k++)
             {
-                foreach (var bench in benches)
-                {
-                    bench.Setup();
-                }
-
-                for (var w = 0; w < WarmupRounds; w++)
-                {
-                    foreach (var bench in benches)
-                    {
-                        Loop(bench);
-                    }
-                }
-
-                var samples = new double[benches.Length][];
-                var allocated = new double[benches.Length];
-                for (var k = 0; k < benches.Length; k++)
-                {
-                    samples[k] = new double[rounds];
-                }
-
-                for (var r = 0; r < rounds; r++)
-                {
-                    for (var k = 0; k < benches.Length; k++)
-                    {
-                        var bytes = GC.GetAllocatedBytesForCurrentThread();
-                        var start = ThreadCpu.Nanoseconds();
-                        Loop(benches[k]);
-                        samples[k][r] = (ThreadCpu.Nanoseconds() - start) / (double)CallsPerSample;
-                        allocated[k] = (GC.GetAllocatedBytesForCurrentThread() - bytes) / (double)CallsPerSample;
-                    }
-                }
-
-                var medians = samples.Select(ThreadCpu.Median).ToArray();
-                for (var k = 0; k < benches.Length; k++)
-                {
-                    Console.WriteLine(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $$"""{"protocol":"{{name}}","policy":"{{Policies[k]}}","cpuMedianNs":{{Math.Round(medians[k])}},"cpuMinNs":{{Math.Round(samples[k].Min())}},"allocatedBytesPerCall":{{Math.Round(allocated[k])}},"rounds":{{rounds}},"callsPerSample":{{CallsPerSample}}}"""));
-                }
-
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $$"""{"protocol":"{{name}}","hostMinusWrapperNs":{{Math.Round(medians[2] - medians[1])}},"hostInspectMinusWrapperNs":{{Math.Round(medians[3] - medians[1])}},"dotnet":"{{Environment.Version}}"}"""));
+                    $$"""{"protocol":"{{name}}","policy":"{{Policies[k]}}","cpuMedianNs":{{Math.Round(t[k].MedianNs)}},"cpuMinNs":{{Math.Round(t[k].MinNs)}},"allocatedBytesPerCall":{{Math.Round(t[k].AllocatedBytesPerCall)}},"rounds":{{rounds}},"callsPerSample":{{CallsPerSample}}}"""));
             }
-            finally
-            {
-                foreach (var bench in benches)
-                {
-                    bench.Cleanup();
-                }
-            }
+
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $$"""{"protocol":"{{name}}","hostMinusWrapperNs":{{Math.Round(t[2].MedianNs - t[1].MedianNs)}},"hostInspectMinusWrapperNs":{{Math.Round(t[3].MedianNs - t[1].MedianNs)}},"dotnet":"{{Environment.Version}}"}"""));
         }
 
         return 0;

@@ -27,56 +27,19 @@ internal static class ServerGateMeasure
         foreach (var version in new string?[] { null, "2025-11-25" })
         {
             var name = version ?? "2026-07-28";
-            var benches = Policies.Select(p => new ServerGateBenchmarks { ProtocolVersion = version, Policy = p }).ToArray();
-            try
+            var t = InterleavedRounds.Measure(
+                [.. Policies.Select(p => new ServerGateBenchmarks { ProtocolVersion = version, Policy = p })],
+                b => b.Setup(), Loop, b => b.Cleanup(), rounds, WarmupRounds, CallsPerSample, cpuTime: true);
+            for (var k = 0; k < t.Length; k++)
             {
-                foreach (var bench in benches)
-                {
-                    bench.Setup();
-                }
-
-                for (var w = 0; w < WarmupRounds; w++)
-                {
-                    foreach (var bench in benches)
-                    {
-                        Loop(bench);
-                    }
-                }
-
-                var samples = benches.Select(_ => new double[rounds]).ToArray();
-                var allocated = new double[benches.Length];
-                for (var r = 0; r < rounds; r++)
-                {
-                    for (var j = 0; j < benches.Length; j++)
-                    {
-                        var k = (j + r) % benches.Length;
-                        var bytes = GC.GetAllocatedBytesForCurrentThread();
-                        var start = ThreadCpu.Nanoseconds();
-                        Loop(benches[k]);
-                        samples[k][r] = (ThreadCpu.Nanoseconds() - start) / (double)CallsPerSample;
-                        allocated[k] = (GC.GetAllocatedBytesForCurrentThread() - bytes) / (double)CallsPerSample;
-                    }
-                }
-
-                var medians = samples.Select(ThreadCpu.Median).ToArray();
-                for (var k = 0; k < benches.Length; k++)
-                {
-                    Console.WriteLine(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $$"""{"protocol":"{{name}}","side":"server","policy":"{{Policies[k]}}","cpuMedianNs":{{Math.Round(medians[k])}},"cpuMinNs":{{Math.Round(samples[k].Min())}},"allocatedBytesPerCall":{{Math.Round(allocated[k])}},"rounds":{{rounds}},"callsPerSample":{{CallsPerSample}}}"""));
-                }
-
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $$"""{"protocol":"{{name}}","side":"server","policyMinusNoneNs":{{Math.Round(medians[1] - medians[0])}},"policyMinusNoneBytes":{{Math.Round(allocated[1] - allocated[0])}},"dotnet":"{{Environment.Version}}"}"""));
+                    $$"""{"protocol":"{{name}}","side":"server","policy":"{{Policies[k]}}","cpuMedianNs":{{Math.Round(t[k].MedianNs)}},"cpuMinNs":{{Math.Round(t[k].MinNs)}},"allocatedBytesPerCall":{{Math.Round(t[k].AllocatedBytesPerCall)}},"rounds":{{rounds}},"callsPerSample":{{CallsPerSample}}}"""));
             }
-            finally
-            {
-                foreach (var bench in benches)
-                {
-                    bench.Cleanup();
-                }
-            }
+
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $$"""{"protocol":"{{name}}","side":"server","policyMinusNoneNs":{{Math.Round(t[1].MedianNs - t[0].MedianNs)}},"policyMinusNoneBytes":{{Math.Round(t[1].AllocatedBytesPerCall - t[0].AllocatedBytesPerCall)}},"dotnet":"{{Environment.Version}}"}"""));
         }
 
         return 0;

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace McpPolicy.Benchmarks;
 
-/// <summary>CPU time of the calling thread (<c>CLOCK_THREAD_CPUTIME_ID</c>, Linux) and the median the CPU-time modes report.</summary>
+/// <summary>CPU time of the calling thread (<c>CLOCK_THREAD_CPUTIME_ID</c>, Linux).</summary>
 internal static class ThreadCpu
 {
     private const int ThreadCpuClock = 3;
@@ -17,11 +17,6 @@ internal static class ThreadCpu
         return (time.Seconds * 1_000_000_000) + time.Nanoseconds;
     }
 
-    public static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 
     // A plain DllImport: the generated LibraryImport stub needs unsafe code, which this project does not allow.
 #pragma warning disable SYSLIB1054
