@@ -12,8 +12,9 @@ namespace McpPolicy.Client;
 /// holds; text the strict parse refuses (comments or trailing commas a lenient parse let through) is written node by node instead.
 /// </summary>
 /// <remarks>
-/// System.Text.Json has no public way to ask a node for its backing element, so it is read from the node's private field. If a later
-/// System.Text.Json renames that field, the accessor fails once and every node is written as <see cref="JsonNode.WriteTo"/> writes it.
+/// System.Text.Json has no public way to ask a node for its backing element, or an element whether its document rents its buffers, so
+/// both are read from private members. If a later System.Text.Json renames them, the accessor fails once and every node is treated as
+/// having no backing element (written as <see cref="JsonNode.WriteTo"/> writes it, copied and parsed again by the gate).
 /// </remarks>
 internal static class NodeSource
 {
@@ -53,6 +54,33 @@ internal static class NodeSource
             s_unavailable = true;
             return false;
         }
+    }
+
+    /// <summary>
+    /// <see cref="TryGetBackingElement"/> for an element that nothing can change or free while the gate holds it: its document owns its
+    /// buffers (as every document behind a parsed or serialized node does), rather than renting them until someone disposes it.
+    /// </summary>
+    public static bool TryGetImmutableBackingElement(JsonNode node, out JsonElement element)
+    {
+        if (!TryGetBackingElement(node, out element))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (DocumentOf(ref element) is { } document && !IsDisposable(document))
+            {
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is MissingFieldException or MissingMethodException)
+        {
+            s_unavailable = true;
+        }
+
+        element = default;
+        return false;
     }
 
     /// <summary>
@@ -97,6 +125,12 @@ internal static class NodeSource
 
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_jsonElement")]
     private static extern ref JsonElement? ArrayElementField(JsonArray node);
+
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_parent")]
+    private static extern ref JsonDocument? DocumentOf(ref JsonElement element);
+
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "get_IsDisposable")]
+    private static extern bool IsDisposable(JsonDocument document);
 
     private static JsonElement? ObjectElement(JsonObject node) => ObjectElementField(node);
 

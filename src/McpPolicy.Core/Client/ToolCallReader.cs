@@ -48,7 +48,9 @@ internal readonly struct ToolCall
 
 /// <summary>
 /// Reads a <c>tools/call</c> request's params into the gate's own copy, so that what is decided is exactly what is sent and a caller
-/// changing its request afterwards changes nothing. The arguments are written once to UTF-8 and parsed back with duplicate property
+/// changing its request afterwards changes nothing. Params (or arguments) still backed by the element they were parsed from, in a
+/// document that owns its buffers, cannot change: that element is the gate's copy once a walk has found no repeated property name
+/// (<see cref="UniqueNames"/>). Otherwise the arguments are written once to UTF-8 and parsed back with duplicate property
 /// names rejected (a JSON object that repeats a name can be read differently by the policy and by the tool); the tool name is read as
 /// a string; <c>_meta</c> is compared with the connection's last one part by part, whose strictly parsed copy is reused when every part
 /// is the same (MCP clients send the same <c>_meta</c>, built anew, with every call), so it is written and parsed only when it changes.
@@ -78,8 +80,47 @@ internal static class ToolCallReader
             return ToolCallReadStatus.ParamsNotAnObject;
         }
 
-        var status = TryReadParts(root, metaCache, out call);
+        var status = TryReadShared(root, out call) ?? TryReadParts(root, metaCache, out call);
         return status ?? ReadWhole(root, out call);
+    }
+
+    /// <summary>
+    /// Params still backed by the element they were parsed from, in a document that owns its buffers (as the MCP client sends them under
+    /// the handshake revisions): that element cannot change, so it is the gate's copy as it is — once a walk has found no repeated
+    /// property name — instead of being written and parsed again. Null when the params are not such, or when the walk or the reading
+    /// cannot decide (<see cref="UniqueNames"/>), for the copying paths to judge.
+    /// </summary>
+    private static ToolCallReadStatus? TryReadShared(JsonObject root, out ToolCall call)
+    {
+        call = default;
+        if (!NodeSource.TryGetImmutableBackingElement(root, out var element))
+        {
+            return null;
+        }
+
+        switch (UniqueNames.Check(element))
+        {
+            case UniqueNames.Verdict.Repeated:
+                return ToolCallReadStatus.Ambiguous;
+            case UniqueNames.Verdict.Undecided:
+                return null;
+        }
+
+        try
+        {
+            var status = FromElement(element, out call);
+            if (status == ToolCallReadStatus.Ok && !HasSurrogates(call.Name) && (call.ConversationId is null || !HasSurrogates(call.ConversationId)))
+            {
+                return status;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that does not decode (a lone surrogate escaped): the copying paths judge it as they always have.
+        }
+
+        call = default;
+        return null;
     }
 
     /// <summary>
@@ -162,9 +203,14 @@ internal static class ToolCallReader
         var scratch = ScratchWriter.Rent(ref t_scratch, default);
         try
         {
-            if (argumentsNode is JsonObject argumentsObject && !TryParseStrict(scratch, argumentsObject, out arguments))
+            if (argumentsNode is JsonObject argumentsObject)
             {
-                return ToolCallReadStatus.Ambiguous;
+                // Arguments still backed by a document that owns its buffers are their own immutable copy, once no name repeats.
+                var verdict = NodeSource.TryGetImmutableBackingElement(argumentsObject, out arguments) ? UniqueNames.Check(arguments) : UniqueNames.Verdict.Undecided;
+                if (verdict == UniqueNames.Verdict.Repeated || (verdict == UniqueNames.Verdict.Undecided && !TryParseStrict(scratch, argumentsObject, out arguments)))
+                {
+                    return ToolCallReadStatus.Ambiguous;
+                }
             }
 
             if (metaNode is JsonObject metaObject)
@@ -274,8 +320,9 @@ internal static class ToolCallReader
 
     /// <summary>
     /// True when <paramref name="meta"/>, a materialized object, holds what the connection's last <c>_meta</c> held, judged without writing
-    /// it whole: the same property names in the same order, and per value the same bytes (an object or array still backed by its source
-    /// element compared as that source text, any other value written alone). The cached copy passed the strict parse, so a match has no
+    /// it whole: the same property names in the same order, and per value the same value (a string node compared as its text with the
+    /// cached string, an object or array still backed by its source element compared as that source text, any other value written alone
+    /// and compared as bytes). The cached copy passed the strict parse, so a match has no
     /// repeated name either. False (the caller writes and parses) for anything else, including a <c>_meta</c> that is itself still backed
     /// by its source element (its source text is copied and compared whole, which is as cheap).
     /// </summary>
@@ -306,6 +353,14 @@ internal static class ToolCallReader
             if (property.Value is null)
             {
                 if (!cachedValue.SequenceEqual("null"u8))
+                {
+                    return false;
+                }
+            }
+            else if (expected.Text is { } text && property.Value is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+            {
+                // A string (as the protocol version the client adds): the same text is the same value, without writing it.
+                if (!value.TryGetValue<string>(out var current) || !string.Equals(current, text, StringComparison.Ordinal))
                 {
                     return false;
                 }
@@ -367,6 +422,13 @@ internal static class ToolCallReader
             ScratchWriter.Return(ref t_scratch, scratch);
         }
 
+        return FromElement(root, out call);
+    }
+
+    /// <summary>Reads the call from params the gate holds as an immutable element of its own (strictly parsed, or checked for repeated names).</summary>
+    private static ToolCallReadStatus FromElement(JsonElement root, out ToolCall call)
+    {
+        call = default;
         if (!root.TryGetProperty(NameProperty, out var nameElement) || nameElement.ValueKind != JsonValueKind.String || nameElement.GetString() is not { Length: > 0 } name)
         {
             return ToolCallReadStatus.MissingName;
@@ -451,7 +513,8 @@ internal sealed class MetaCache
                 var parts = new List<Part>();
                 foreach (var property in element.EnumerateObject())
                 {
-                    parts.Add(new Part(property.Name, JsonMarshal.GetRawUtf8Value(property.Value).ToArray()));
+                    var text = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+                    parts.Add(new Part(property.Name, JsonMarshal.GetRawUtf8Value(property.Value).ToArray(), text));
                 }
 
                 Parts = [.. parts];
@@ -468,6 +531,6 @@ internal sealed class MetaCache
         public Part[]? Parts { get; }
     }
 
-    /// <summary>One property of a cached <c>_meta</c>: its name, unescaped, and its value's text as parsed.</summary>
-    public readonly record struct Part(string Name, byte[] Value);
+    /// <summary>One property of a cached <c>_meta</c>: its name, unescaped, its value's text as parsed, and the string when the value is one.</summary>
+    public readonly record struct Part(string Name, byte[] Value, string? Text);
 }

@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace McpPolicy.Client;
+
+/// <summary>
+/// Whether a parsed JSON value repeats a property name in any of its objects — what a strict parse
+/// (<see cref="JsonDocumentOptions.AllowDuplicateProperties"/> false) refuses — judged on the element without parsing it again. Names
+/// are compared as their UTF-8 bytes, which is exact only for names written without escapes; a name with an escape, an object with
+/// more than <see cref="MaxNames"/> properties or nesting deeper than <see cref="MaxDepth"/> leaves the question
+/// <see cref="Verdict.Undecided"/>, for the caller's strict parse to answer.
+/// </summary>
+internal static class UniqueNames
+{
+    /// <summary>Objects with more properties are not compared pairwise here.</summary>
+    public const int MaxNames = 32;
+
+    /// <summary>Values nested deeper are left to the strict parse, whose own depth limit then applies.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>The answer of <see cref="Check"/>.</summary>
+    public enum Verdict
+    {
+        /// <summary>No object repeats a name.</summary>
+        Unique,
+
+        /// <summary>Some object repeats a name.</summary>
+        Repeated,
+
+        /// <summary>The walk cannot tell (an escaped name, a large object, deep nesting).</summary>
+        Undecided,
+    }
+
+    /// <summary>Walks <paramref name="element"/> and every value inside it.</summary>
+    public static Verdict Check(JsonElement element) => CheckAt(element, 0);
+
+    private static Verdict CheckAt(JsonElement element, int depth)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (depth >= MaxDepth)
+                {
+                    return Verdict.Undecided;
+                }
+
+                var index = 0;
+                foreach (var property in element.EnumerateObject())
+                {
+                    var name = JsonMarshal.GetRawUtf8PropertyName(property);
+                    if (index == MaxNames || name.Contains((byte)'\\'))
+                    {
+                        return Verdict.Undecided;
+                    }
+
+                    // The names before this one were checked for escapes already, so equal bytes mean equal names and unequal ones not.
+                    var earlier = 0;
+                    foreach (var other in element.EnumerateObject())
+                    {
+                        if (earlier++ == index)
+                        {
+                            break;
+                        }
+
+                        if (JsonMarshal.GetRawUtf8PropertyName(other).SequenceEqual(name))
+                        {
+                            return Verdict.Repeated;
+                        }
+                    }
+
+                    index++;
+                    var inner = CheckAt(property.Value, depth + 1);
+                    if (inner != Verdict.Unique)
+                    {
+                        return inner;
+                    }
+                }
+
+                return Verdict.Unique;
+            case JsonValueKind.Array:
+                if (depth >= MaxDepth)
+                {
+                    return Verdict.Undecided;
+                }
+
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                    {
+                        var inner = CheckAt(item, depth + 1);
+                        if (inner != Verdict.Unique)
+                        {
+                            return inner;
+                        }
+                    }
+                }
+
+                return Verdict.Unique;
+            default:
+                return Verdict.Unique;
+        }
+    }
+}
