@@ -30,6 +30,13 @@ namespace McpPolicy.Schemas.Validation;
 /// (<c>$dynamicRef</c>) do not use this path at all.
 /// </para>
 /// <para>
+/// Reading the instance: when <see cref="JsonRows.IsAvailable"/> (a one-time self-check against the public API passed),
+/// the nodes walk the <see cref="JsonDocument"/>'s own parse table — one row per token with its text's location and
+/// length, member or item count, escapes flag and extent — instead of calling the public <see cref="JsonElement"/> API per
+/// value; each generic hand-back gets the public element of the same row. Otherwise, or for a disposed document, the same
+/// checks run on the public API (<see cref="IsValid(JsonElement, ValidationState)"/>). Both give the same verdicts.
+/// </para>
+/// <para>
 /// Limits: every specialised node counts a step (<see cref="ValidationState.Step"/>: the time limit is checked every 64
 /// steps); specialised nesting stops at <see cref="MaxNesting"/> levels, below which nodes are generic again, so the
 /// recursion here is bounded by the schema and the generic path keeps its own depth and stack checks.
@@ -168,7 +175,7 @@ internal sealed class FastNode
     }
 
     /// <summary>
-    /// <see cref="IsValid"/> for a node that only accepts strings and has only string checks (the common leaf), small enough
+    /// <see cref="IsValid(JsonElement, ValidationState)"/> for a node that only accepts strings and has only string checks (the common leaf), small enough
     /// to be inlined into the object and array loops.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -202,6 +209,131 @@ internal sealed class FastNode
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsValidChild(FastNode child, JsonElement instance, ValidationState state)
         => child._stringLeaf ? child.IsValidStringLeaf(instance, state) : child._kind == Kind.True || child.IsValid(instance, state);
+
+    /// <summary>
+    /// <see cref="IsValid(JsonElement, ValidationState)"/> on the document's parse table (<see cref="JsonRows"/>): the same
+    /// checks in the same order, reading each value's row once; anything the table does not decide (escaped names, the
+    /// generic keywords) is handed the public element for the same row.
+    /// </summary>
+    public bool IsValid(scoped in JsonRows rows, int index, ValidationState state) => IsValid(rows, index, rows[index], state);
+
+    private bool IsValid(scoped in JsonRows rows, int index, JsonRows.Row row, ValidationState state)
+    {
+        if (_kind != Kind.Specialised)
+        {
+            return _kind == Kind.True || (_kind == Kind.Generic && _generic!.Evaluate(state, rows.Element(index), default));
+        }
+
+        if (!state.Step(_location))
+        {
+            return false;
+        }
+
+        var valueKind = row.ValueKind;
+        if (((_kinds >> (int)valueKind) & 1) == 0
+            && !(_integers && valueKind == JsonValueKind.Number && (TryParseInt64(rows.Text(row), out _) || JsonNumber.Of(rows.Element(index)).IsInteger)))
+        {
+            return false;
+        }
+
+        switch (valueKind)
+        {
+            case JsonValueKind.String:
+                if (_string is not null || _enum is not null)
+                {
+                    var raw = rows.Text(row);
+                    int verdict = _string is null ? 1 : _string.Check(raw);
+                    if (verdict < 0)
+                    {
+                        verdict = _string!.Keyword.Evaluate(state, rows.Element(index), default) ? 1 : 0;
+                    }
+
+                    if (verdict == 1 && _enum is not null && (verdict = _enum.Check(raw, rows.Prefix(row), row.HasEscapes)) < 0)
+                    {
+                        verdict = _enum.Keyword.Evaluate(state, rows.Element(index), default) ? 1 : 0;
+                    }
+
+                    if (verdict == 0)
+                    {
+                        return false;
+                    }
+                }
+
+                break;
+            case JsonValueKind.Number:
+                if (_number is not null && _number.CheckInteger(rows.Text(row)) is int bounds and not 1
+                    && (bounds == 0 || !_number.IsValidOther(rows.Element(index), state)))
+                {
+                    return false;
+                }
+
+                goto default;
+            case JsonValueKind.Object:
+                if (_object is not null && !_object.IsValid(rows, index, row, state))
+                {
+                    return false;
+                }
+
+                goto default;
+            case JsonValueKind.Array:
+                if (_array is not null && !_array.IsValid(rows, index, row, state))
+                {
+                    return false;
+                }
+
+                goto default;
+            default:
+                if (_enum is not null && !_enum.IsValidOther(rows.Element(index), state))
+                {
+                    return false;
+                }
+
+                break;
+        }
+
+        if (_others.Length > 0)
+        {
+            var instance = rows.Element(index);
+            foreach (var keyword in _others)
+            {
+                if (!keyword.Evaluate(state, instance, default))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary><see cref="IsValidStringLeaf(JsonElement, ValidationState)"/> on a row: the length is in the row, so no string is skipped unread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsValidStringLeaf(scoped in JsonRows rows, int index, JsonRows.Row row, ValidationState state)
+    {
+        if (row.TokenType != JsonTokenType.String || !state.Step(_location))
+        {
+            return false;
+        }
+
+        if (_string is null && _enum is null)
+        {
+            return true;
+        }
+
+        var raw = rows.Text(row);
+        int verdict = _string is null ? 1 : _string.Check(raw);
+        if (verdict == 1 && _enum is not null)
+        {
+            verdict = _enum.Check(raw, rows.Prefix(row), row.HasEscapes);
+        }
+
+        return verdict == 1 || (verdict < 0 && IsValidEscaped(rows.Element(index), state));
+    }
+
+    /// <summary>Evaluates a child on its row: string leaves inline, true without a call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsValidChild(FastNode child, scoped in JsonRows rows, int index, JsonRows.Row row, ValidationState state)
+        => child._stringLeaf ? child.IsValidStringLeaf(rows, index, row, state) : child._kind == Kind.True || child.IsValid(rows, index, row, state);
 
     /// <summary>An integer is any number with a zero fraction (1.0 and 1e3 too): plain digits decide it cheaply.</summary>
     private static bool IsInteger(ReadOnlySpan<byte> raw, JsonElement number)
@@ -352,6 +484,7 @@ internal sealed class FastNode
         private readonly ulong[] _prefixes;
         private readonly int[] _buckets;
         private readonly int _mask;
+        private readonly bool _distinct;
 
         public NameTable(IReadOnlyList<byte[]> names)
         {
@@ -366,10 +499,12 @@ internal sealed class FastNode
 
             _buckets = new int[size];
             _mask = size - 1;
+            _distinct = true;
             for (int i = 0; i < _names.Length; i++)
             {
                 if (Find(_names[i]) >= 0)
                 {
+                    _distinct = false;
                     continue; // A repeated name: the first one wins, as in the generic keywords.
                 }
 
@@ -391,9 +526,29 @@ internal sealed class FastNode
 
         /// <summary>The index of <paramref name="utf8"/> (unescaped UTF-8), or -1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Find(ReadOnlySpan<byte> utf8)
+        public int Find(ReadOnlySpan<byte> utf8) => Find(utf8, Prefix(utf8));
+
+        /// <summary>
+        /// <see cref="Find(ReadOnlySpan{byte}, ulong)"/> trying entry <paramref name="expected"/> first: members usually come
+        /// in the order the schema declares them, so the entry after the previous member's is compared before hashing. Only
+        /// when no name repeats (else the first of the equal names must win, as the hash lookup ensures).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Find(ReadOnlySpan<byte> utf8, ulong prefix, int expected)
         {
-            ulong prefix = Prefix(utf8);
+            if ((uint)expected < (uint)_prefixes.Length && _distinct && _prefixes[expected] == prefix && _lengths[expected] == utf8.Length
+                && (utf8.Length <= 8 || utf8[8..].SequenceEqual(_names[expected].AsSpan(8))))
+            {
+                return expected;
+            }
+
+            return Find(utf8, prefix);
+        }
+
+        /// <summary>The index of <paramref name="utf8"/> whose <see cref="Prefix"/> the caller already has, or -1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Find(ReadOnlySpan<byte> utf8, ulong prefix)
+        {
             int length = utf8.Length;
             int bucket = Hash(prefix, length) & _mask;
             while (true)
@@ -549,6 +704,19 @@ internal sealed class FastNode
                 _ => _keyword.Evaluate(state, instance, default),
             };
 
+        /// <summary><see cref="Check(ReadOnlySpan{byte})"/> with the text's prefix and escapes flag read from its row.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Check(ReadOnlySpan<byte> raw, ulong prefix, bool hasEscapes)
+        {
+            bool found = _strings.Find(raw, prefix) >= 0;
+            if (found && !_strings.HasBackslash)
+            {
+                return 1;
+            }
+
+            return hasEscapes ? -1 : found ? 1 : 0;
+        }
+
         /// <summary>Checks raw string text: 1 listed, 0 not, -1 when escapes leave it undecided.</summary>
         public int Check(ReadOnlySpan<byte> raw)
         {
@@ -605,24 +773,39 @@ internal sealed class FastNode
             _bounds = [.. bounds];
         }
 
+        /// <summary>The bounds on a number written as plain digits that fit a <see cref="long"/>: 1 valid, 0 invalid, -1 undecided here.</summary>
+        public int CheckInteger(ReadOnlySpan<byte> raw)
+        {
+            if (_bounds is not { } bounds || !TryParseInt64(raw, out long integer))
+            {
+                return -1;
+            }
+
+            foreach (var (limit, allowedSign, inclusive) in bounds)
+            {
+                int comparison = integer.CompareTo(limit);
+                if (comparison != allowedSign && !(comparison == 0 && inclusive))
+                {
+                    return 0;
+                }
+            }
+
+            return 1;
+        }
+
         public bool IsValid(ReadOnlySpan<byte> raw, JsonElement instance, ValidationState state)
+            => CheckInteger(raw) switch
+            {
+                1 => true,
+                0 => false,
+                _ => IsValidOther(instance, state),
+            };
+
+        /// <summary>A number <see cref="CheckInteger"/> leaves undecided: on its double away from the bounds, else by the keyword.</summary>
+        public bool IsValidOther(JsonElement instance, ValidationState state)
         {
             if (_bounds is { } bounds)
             {
-                if (TryParseInt64(raw, out long integer))
-                {
-                    foreach (var (limit, allowedSign, inclusive) in bounds)
-                    {
-                        int comparison = integer.CompareTo(limit);
-                        if (comparison != allowedSign && !(comparison == 0 && inclusive))
-                        {
-                            return false;
-                        }
-                    }
-
-                    return true;
-                }
-
                 if (instance.TryGetDouble(out double value) && double.IsFinite(value))
                 {
                     bool decided = true;
@@ -886,6 +1069,76 @@ internal sealed class FastNode
             return IsValidWide(instance, state);
         }
 
+        /// <summary>
+        /// <see cref="IsValid(JsonElement, ValidationState)"/> on the parse table: the member count is in the object's row,
+        /// each name's text and escapes flag in its own. Escaped names and more than 64 required names take the element path.
+        /// </summary>
+        public bool IsValid(scoped in JsonRows rows, int index, JsonRows.Row row, ValidationState state)
+        {
+            int count = row.Length;
+            if (count < _minProperties || count > _maxProperties)
+            {
+                return false;
+            }
+
+            if (!_loop)
+            {
+                return true;
+            }
+
+            if (_requiredSlots is not null)
+            {
+                return IsValidWide(rows.Element(index), state);
+            }
+
+            var table = _table!;
+            var names = Names;
+            ulong found = 0;
+            int expected = 0;
+            int end = index + (JsonRows.RowSize * row.Rows);
+            for (int i = index + JsonRows.RowSize; i < end;)
+            {
+                var name = rows[i];
+                if (name.HasEscapes)
+                {
+                    // Rare: compare decoded names, as the element path does, from the start of the object.
+                    return IsValid(rows.Element(index), state);
+                }
+
+                var raw = rows.Text(name);
+                if (names is not null && !names.IsValid(raw, state))
+                {
+                    return false;
+                }
+
+                int valueIndex = i + JsonRows.RowSize;
+                var value = rows[valueIndex];
+                i = value.IsValue ? valueIndex + JsonRows.RowSize : valueIndex + (JsonRows.RowSize * (value.Rows + 1));
+                int slot = table.Find(raw, rows.Prefix(name), expected);
+                expected = slot + 1;
+                if (slot >= 0)
+                {
+                    found |= _requiredBits[slot];
+                    if (_children[slot] is { } child)
+                    {
+                        if (!IsValidChild(child, rows, valueIndex, value, state))
+                        {
+                            return false;
+                        }
+
+                        continue;
+                    }
+                }
+
+                if (_additional is { } additional && !IsValidChild(additional, rows, valueIndex, value, state))
+                {
+                    return false;
+                }
+            }
+
+            return found == _allRequired;
+        }
+
         /// <summary>The member pass with more than 64 required names: a bitmap of the ones seen, and their count.</summary>
         private bool IsValidWide(JsonElement instance, ValidationState state)
         {
@@ -1019,6 +1272,45 @@ internal sealed class FastNode
             {
                 _maxItems = Math.Min(_maxItems, limit);
             }
+        }
+
+        /// <summary>
+        /// <see cref="IsValid(JsonElement, ValidationState)"/> on the parse table: the item count is in the array's row.
+        /// <c>uniqueItems</c> takes the element path.
+        /// </summary>
+        public bool IsValid(scoped in JsonRows rows, int index, JsonRows.Row row, ValidationState state)
+        {
+            if (Unique is not null)
+            {
+                return IsValid(rows.Element(index), state);
+            }
+
+            int length = row.Length;
+            if (length < _minItems || length > _maxItems)
+            {
+                return false;
+            }
+
+            if (!HasItems)
+            {
+                return true;
+            }
+
+            int end = index + (JsonRows.RowSize * row.Rows);
+            int position = 0;
+            for (int i = index + JsonRows.RowSize; i < end; position++)
+            {
+                var item = rows[i];
+                var node = position < _prefix.Length ? _prefix[position] : _rest;
+                if (node is not null && !IsValidChild(node, rows, i, item, state))
+                {
+                    return false;
+                }
+
+                i = item.IsValue ? i + JsonRows.RowSize : i + (JsonRows.RowSize * (item.Rows + 1));
+            }
+
+            return true;
         }
 
         public bool IsValid(JsonElement instance, ValidationState state)

@@ -29,6 +29,8 @@ namespace McpPolicy.Schemas;
 /// <see cref="IsValid"/> runs a specialised form of the compiled schema (the common keywords of each subschema fused into
 /// one check on the instance's raw UTF-8) that hands anything it cannot decide exactly to the same keyword code;
 /// <see cref="Validate"/> runs it first and, only when the instance is invalid, evaluates again collecting every error.
+/// That path reads the instance's <see cref="JsonDocument"/> parse table directly when a one-time self-check at startup
+/// shows it matches what the public API reports, and the public <see cref="JsonElement"/> API otherwise.
 /// </para>
 /// <para>
 /// Validation never recurses without bound: instances nested deeper than <see cref="JsonSchemaOptions.MaxEvaluationDepth"/>
@@ -81,20 +83,25 @@ public sealed class JsonSchemaValidator
     /// <summary>Whether <paramref name="instance"/> is valid, stopping at the first failure; allocates nothing.</summary>
     /// <param name="instance">The value to validate.</param>
     /// <returns>True when valid; false when invalid or when a limit stopped validation.</returns>
-    public bool IsValid(JsonElement instance)
+    public bool IsValid(JsonElement instance) => IsValidCore(instance, useRows: true);
+
+    /// <summary>
+    /// <see cref="IsValid(JsonElement)"/>, with the specialised path reading the document's parse table (when
+    /// <see cref="JsonRows.IsAvailable"/>) or, with <paramref name="useRows"/> false, the public element API only.
+    /// </summary>
+    internal bool IsValidCore(JsonElement instance, bool useRows)
     {
-        CheckInstance(instance);
+        if (_fast is null)
+        {
+            CheckInstance(instance); // The specialised path checks it when it does not read rows (a row is never undefined).
+        }
+
         var state = ValidationState.Rent(_options, collect: false, _usesDynamicScope);
         try
         {
             if (_fast is { } fast)
             {
-                if (_fastUsesInstanceBytes)
-                {
-                    state.InstanceBytes = JsonMarshal.GetRawUtf8Value(instance).Length;
-                }
-
-                return fast.IsValid(instance, state) && !state.LimitExceeded;
+                return IsValidFast(fast, instance, state, useRows) && !state.LimitExceeded;
             }
 
             return _root.Evaluate(state, instance, default) && !state.LimitExceeded;
@@ -119,12 +126,7 @@ public sealed class JsonSchemaValidator
             var quick = ValidationState.Rent(_options, collect: false, trackScope: false);
             try
             {
-                if (_fastUsesInstanceBytes)
-                {
-                    quick.InstanceBytes = JsonMarshal.GetRawUtf8Value(instance).Length;
-                }
-
-                if (fast.IsValid(instance, quick) && !quick.LimitExceeded)
+                if (IsValidFast(fast, instance, quick, useRows: true) && !quick.LimitExceeded)
                 {
                     return SchemaValidationResult.Valid;
                 }
@@ -156,6 +158,31 @@ public sealed class JsonSchemaValidator
         {
             ValidationState.Return(state);
         }
+    }
+
+    /// <summary>The specialised boolean path: on the parse table when it can be read, else on the public element API.</summary>
+    private bool IsValidFast(FastNode fast, JsonElement instance, ValidationState state, bool useRows)
+    {
+        if (useRows && JsonRows.TryOpen(instance, out var rows, out int index))
+        {
+            // Each string's length is in its row, so InstanceBytes (which saves reading strings on the element path) is not needed.
+            bool valid = fast.IsValid(rows, index, state);
+            if (rows.IsCurrent())
+            {
+                return valid;
+            }
+
+            // The document was disposed during validation (a caller's race): its table may already hold another document's
+            // rows, so the verdict does not stand. The element path reports the disposal.
+        }
+
+        CheckInstance(instance);
+        if (_fastUsesInstanceBytes)
+        {
+            state.InstanceBytes = JsonMarshal.GetRawUtf8Value(instance).Length;
+        }
+
+        return fast.IsValid(instance, state);
     }
 
     private static void CheckInstance(JsonElement instance)

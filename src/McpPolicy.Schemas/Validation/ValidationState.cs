@@ -81,8 +81,16 @@ internal sealed class ValidationState
     public static void Return(ValidationState state)
     {
         // Pop and Leave clear the slots they release, so only what an exception left behind is still referenced.
-        Array.Clear(state._path, 0, state._pathCount);
-        Array.Clear(state._scope, 0, state._scopeCount);
+        if (state._pathCount > 0)
+        {
+            Array.Clear(state._path, 0, state._pathCount);
+        }
+
+        if (state._scopeCount > 0)
+        {
+            Array.Clear(state._scope, 0, state._scopeCount);
+        }
+
         state.Errors = null;
         t_cached = state;
     }

@@ -66,7 +66,14 @@ public sealed class ReferencePropertyTests
         // The same instance with some string and name characters written as \uXXXX escapes (the compiled validator reads
         // raw UTF-8 where it can, so escaped text takes its other paths).
         var escaped = Json.Parse(SchemaGenerator.EscapeSome(c.Instance));
+
+        // IsValid reads the document's parse table (JsonRows) where it can: the public-API-only path, and the instance as a
+        // member of a larger document (a row that is not the first), must agree too.
+        using var wrapped = System.Text.Json.JsonDocument.Parse("{\"pad\":[1,{\"a\":\"b\"}],\"arguments\":" + c.Instance + "}");
+        var inner = wrapped.RootElement.GetProperty("arguments");
         return validator.IsValid(instance) == expected && validator.Validate(instance).IsValid == expected
-            && validator.IsValid(escaped) == expected && validator.Validate(escaped).IsValid == expected;
+            && validator.IsValid(escaped) == expected && validator.Validate(escaped).IsValid == expected
+            && validator.IsValidCore(instance, useRows: false) == expected && validator.IsValidCore(escaped, useRows: false) == expected
+            && validator.IsValid(inner) == expected;
     }
 }
