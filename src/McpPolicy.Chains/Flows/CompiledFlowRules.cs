@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -40,9 +39,13 @@ internal sealed class CompiledFlowRules
         TaintRisk = taintRisk;
         _taintArguments = taintArguments;
         TrifectaReason = "flow:untrustedThenPrivateThenSink";
+        UsesTime = Array.Exists(chains, c => c.WithinTime is not null);
     }
 
     public CompiledChain[] Chains { get; }
+
+    /// <summary>True when some chain has a time bound: only then does <see cref="Check"/> read the time it is given.</summary>
+    public bool UsesTime { get; }
 
     public RiskLevel TrifectaRisk { get; }
 
@@ -304,6 +307,7 @@ internal sealed class CompiledFlowRules
     /// <summary>
     /// The reasons the flow rules add for a call about to run, given its conversation's state; null when none. A lone taint
     /// reason comes back as the plan's cached one-element array (never modified), so a repeated call can reuse its decision.
+    /// <paramref name="now"/> is read only for chains with a time bound (see <see cref="UsesTime"/>), so callers may skip the clock otherwise.
     /// </summary>
     public IReadOnlyList<PolicyReason>? Check(ConversationFlowState? state, ToolInvocationContext context, ToolPlan plan, ulong[]? steps, DateTimeOffset now)
     {
@@ -392,39 +396,22 @@ internal sealed class CompiledFlowRules
     }
 
     /// <summary>Scans one top-level argument, named by <paramref name="name"/> or else by <paramref name="property"/>, and adds its taint reason, if any.</summary>
+    [SkipLocalsInit] // The message's stack buffer is written before it is read.
     private void CheckTaint(TaintIndex taint, ToolPlan plan, string? name, JsonProperty property, JsonElement value, ref List<PolicyReason>? reasons, ref PolicyReason[]? alone)
     {
         var path = t_path ??= new List<PathSegment>(8);
         path.Clear();
         var scan = new TaintScan(taint);
-        TaintText.Walk(value, path, ref scan, static (ReadOnlySpan<char> text, List<PathSegment> at, ref TaintScan s) =>
+        TaintText.WalkNormalized(value, taint.MinLength, path, ref scan, static (ReadOnlySpan<char> normalized, List<PathSegment> at, ref TaintScan s) =>
         {
-            if (text.Length < s.Index.MinLength)
+            if (s.Index.Find(normalized) is { } source)
             {
-                return false;
+                s.Source = source;
+                s.Nested = at.Count == 0 ? null : TaintText.PointerSuffix(at);
+                return true;
             }
 
-            char[]? rented = null;
-            var buffer = text.Length <= 1024 ? stackalloc char[text.Length] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
-            try
-            {
-                var n = TaintText.Normalize(text, buffer);
-                if (s.Index.Find(buffer[..n]) is { } source)
-                {
-                    s.Source = source;
-                    s.Nested = at.Count == 0 ? null : TaintText.PointerSuffix(at);
-                    return true;
-                }
-
-                return false;
-            }
-            finally
-            {
-                if (rented is not null)
-                {
-                    ArrayPool<char>.Shared.Return(rented);
-                }
-            }
+            return false;
         });
 
         if (scan.Source is not { } from)
@@ -437,7 +424,8 @@ internal sealed class CompiledFlowRules
         {
             name ??= property.Name;
             var pointer = scan.Nested is null ? null : string.Concat(TaintText.Pointer(name), scan.Nested);
-            var message = new DefaultInterpolatedStringHandler(48, 2, CultureInfo.InvariantCulture);
+            // Built in a stack buffer (no pooled array for a message this short), then copied once into the string.
+            var message = new DefaultInterpolatedStringHandler(48, 2, CultureInfo.InvariantCulture, stackalloc char[256]);
             message.AppendLiteral("argument '");
             message.AppendFormatted(pointer ?? name);
             message.AppendLiteral("' contains text from the result of ");

@@ -82,7 +82,7 @@ public sealed partial class FlowRuleFilter : IToolInvocationFilter
             conversation = ConversationIdentity.Resolve(context);
             reasons = await _store.ReadFlowAsync(
                 conversation,
-                (Rules: _rules, Context: context, Plan: plan, Steps: steps, Now: _time.GetUtcNow()),
+                (Rules: _rules, Context: context, Plan: plan, Steps: steps, Now: _rules.UsesTime ? _time.GetUtcNow() : default),
                 static (state, a) => a.Rules.Check(state, a.Context, a.Plan, a.Steps, a.Now),
                 cancellationToken).ConfigureAwait(false);
         }

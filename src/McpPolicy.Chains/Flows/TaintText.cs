@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -220,6 +221,135 @@ internal static class TaintText
         finally
         {
             ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="Walk"/>, but hands <paramref name="visit"/> the <em>normalized</em> text of every string and number whose
+    /// decoded text has at least <paramref name="minLength"/> characters (shorter ones are skipped): the same as calling
+    /// <see cref="Normalize(ReadOnlySpan{char}, Span{char})"/> on what <see cref="Walk"/> passes, in one pass over the raw
+    /// UTF-8 when the value is printable ASCII without escapes (lower-cased and widened at once), else decoded first.
+    /// </summary>
+    public static bool WalkNormalized<TState>(JsonElement value, int minLength, List<PathSegment> path, ref TState state, TextVisitor<TState> visit)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    path.Add(new PathSegment(property, -1));
+                    var stop = WalkNormalized(property.Value, minLength, path, ref state, visit);
+                    path.RemoveAt(path.Count - 1);
+                    if (stop)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    path.Add(new PathSegment(default, index++));
+                    var stop = WalkNormalized(item, minLength, path, ref state, visit);
+                    path.RemoveAt(path.Count - 1);
+                    if (stop)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.String:
+            case JsonValueKind.Number:
+                return VisitNormalized(value, minLength, path, ref state, visit);
+            default:
+                return false;
+        }
+    }
+
+    [SkipLocalsInit] // Every buffer below is written before it is read, and only the written part is read.
+    private static bool VisitNormalized<TState>(JsonElement value, int minLength, List<PathSegment> path, ref TState state, TextVisitor<TState> visit)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            raw = raw[1..^1];
+            if (raw.Contains((byte)'\\'))
+            {
+                return VisitDecoded(value.GetString().AsSpan(), minLength, path, ref state, visit);
+            }
+        }
+
+        // A UTF-8 value never decodes to more characters than it has bytes.
+        if (raw.Length < minLength)
+        {
+            return false;
+        }
+
+        if (raw.IndexOfAnyExceptInRange((byte)' ', (byte)'~') >= 0)
+        {
+            char[]? rentedChars = null;
+            var chars = raw.Length <= 1024 ? stackalloc char[raw.Length] : (rentedChars = ArrayPool<char>.Shared.Rent(raw.Length));
+            try
+            {
+                var n = Encoding.UTF8.GetChars(raw, chars);
+                return VisitDecoded(chars[..n], minLength, path, ref state, visit);
+            }
+            finally
+            {
+                if (rentedChars is not null)
+                {
+                    ArrayPool<char>.Shared.Return(rentedChars);
+                }
+            }
+        }
+
+        // Printable ASCII, the common case: Normalize would see one plain run, lower-case it and collapse its double spaces.
+        char[]? rented = null;
+        var buffer = raw.Length <= 1024 ? stackalloc char[raw.Length] : (rented = ArrayPool<char>.Shared.Rent(raw.Length));
+        try
+        {
+            Ascii.ToLower(raw, buffer, out var written);
+            var twoSpaces = raw.IndexOf("  "u8);
+            if (twoSpaces >= 0)
+            {
+                written = twoSpaces + CollapseSpaces(buffer[twoSpaces..written]);
+            }
+
+            return visit(buffer[..written], path, ref state);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+
+    [SkipLocalsInit] // The buffer is written before it is read, and only the written part is read.
+    private static bool VisitDecoded<TState>(ReadOnlySpan<char> text, int minLength, List<PathSegment> path, ref TState state, TextVisitor<TState> visit)
+    {
+        if (text.Length < minLength)
+        {
+            return false;
+        }
+
+        char[]? rented = null;
+        var buffer = text.Length <= 1024 ? stackalloc char[text.Length] : (rented = ArrayPool<char>.Shared.Rent(text.Length));
+        try
+        {
+            var n = Normalize(text, buffer);
+            return visit(buffer[..n], path, ref state);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
         }
     }
 
