@@ -429,13 +429,32 @@ internal static class ToolCallReader
     private static ToolCallReadStatus FromElement(JsonElement root, out ToolCall call)
     {
         call = default;
-        if (!root.TryGetProperty(NameProperty, out var nameElement) || nameElement.ValueKind != JsonValueKind.String || nameElement.GetString() is not { Length: > 0 } name)
+
+        // One pass over the members (no name repeats in such an element, so each is found at most once).
+        JsonElement nameElement = default, args = default, meta = default;
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.NameEquals("name"u8))
+            {
+                nameElement = property.Value;
+            }
+            else if (property.NameEquals("arguments"u8))
+            {
+                args = property.Value;
+            }
+            else if (property.NameEquals("_meta"u8))
+            {
+                meta = property.Value;
+            }
+        }
+
+        if (nameElement.ValueKind != JsonValueKind.String || nameElement.GetString() is not { Length: > 0 } name)
         {
             return ToolCallReadStatus.MissingName;
         }
 
         JsonElement arguments = default;
-        if (root.TryGetProperty(ArgumentsProperty, out var args))
+        if (args.ValueKind != JsonValueKind.Undefined)
         {
             if (args.ValueKind == JsonValueKind.Object)
             {
@@ -448,7 +467,7 @@ internal static class ToolCallReader
         }
 
         string? conversationId = null;
-        if (root.TryGetProperty(MetaProperty, out var meta) && meta.ValueKind == JsonValueKind.Object
+        if (meta.ValueKind == JsonValueKind.Object
             && meta.TryGetProperty(McpPolicyMetaKeys.ConversationId, out var conversation) && conversation.ValueKind == JsonValueKind.String)
         {
             conversationId = conversation.GetString();
