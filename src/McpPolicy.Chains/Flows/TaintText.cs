@@ -155,6 +155,10 @@ internal static class TaintText
     /// decoded without allocating when the JSON has no escapes. <paramref name="path"/> holds the segments leading to the value.
     /// </summary>
     public static bool Walk<TState>(JsonElement value, List<PathSegment> path, ref TState state, TextVisitor<TState> visit)
+        => WalkCore(value, 0, normalized: false, path, ref state, visit);
+
+    /// <summary>The walk of <see cref="Walk"/> and <see cref="WalkNormalized"/>: each string and number goes to the one or the other visit.</summary>
+    private static bool WalkCore<TState>(JsonElement value, int minLength, bool normalized, List<PathSegment> path, ref TState state, TextVisitor<TState> visit)
     {
         switch (value.ValueKind)
         {
@@ -162,7 +166,7 @@ internal static class TaintText
                 foreach (var property in value.EnumerateObject())
                 {
                     path.Add(new PathSegment(property, -1));
-                    var stop = Walk(property.Value, path, ref state, visit);
+                    var stop = WalkCore(property.Value, minLength, normalized, path, ref state, visit);
                     path.RemoveAt(path.Count - 1);
                     if (stop)
                     {
@@ -176,7 +180,7 @@ internal static class TaintText
                 foreach (var item in value.EnumerateArray())
                 {
                     path.Add(new PathSegment(default, index++));
-                    var stop = Walk(item, path, ref state, visit);
+                    var stop = WalkCore(item, minLength, normalized, path, ref state, visit);
                     path.RemoveAt(path.Count - 1);
                     if (stop)
                     {
@@ -187,7 +191,7 @@ internal static class TaintText
                 return false;
             case JsonValueKind.String:
             case JsonValueKind.Number:
-                return VisitText(value, path, ref state, visit);
+                return normalized ? VisitNormalized(value, minLength, path, ref state, visit) : VisitText(value, path, ref state, visit);
             default:
                 return false;
         }
@@ -231,43 +235,7 @@ internal static class TaintText
     /// UTF-8 when the value is printable ASCII without escapes (lower-cased and widened at once), else decoded first.
     /// </summary>
     public static bool WalkNormalized<TState>(JsonElement value, int minLength, List<PathSegment> path, ref TState state, TextVisitor<TState> visit)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in value.EnumerateObject())
-                {
-                    path.Add(new PathSegment(property, -1));
-                    var stop = WalkNormalized(property.Value, minLength, path, ref state, visit);
-                    path.RemoveAt(path.Count - 1);
-                    if (stop)
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            case JsonValueKind.Array:
-                var index = 0;
-                foreach (var item in value.EnumerateArray())
-                {
-                    path.Add(new PathSegment(default, index++));
-                    var stop = WalkNormalized(item, minLength, path, ref state, visit);
-                    path.RemoveAt(path.Count - 1);
-                    if (stop)
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
-            case JsonValueKind.String:
-            case JsonValueKind.Number:
-                return VisitNormalized(value, minLength, path, ref state, visit);
-            default:
-                return false;
-        }
-    }
+        => WalkCore(value, minLength, normalized: true, path, ref state, visit);
 
     [SkipLocalsInit] // Every buffer below is written before it is read, and only the written part is read.
     private static bool VisitNormalized<TState>(JsonElement value, int minLength, List<PathSegment> path, ref TState state, TextVisitor<TState> visit)

@@ -289,7 +289,8 @@ public sealed class ToolCallReaderTests
         }
     }
 
-    private static bool IsStrict(string json)
+    /// <summary>Whether a strict parse (repeated names refused) accepts <paramref name="json"/>.</summary>
+    internal static bool IsStrict(string json)
     {
         try
         {

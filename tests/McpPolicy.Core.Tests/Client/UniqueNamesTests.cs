@@ -13,8 +13,6 @@ namespace McpPolicy.Core.Tests.Client;
 /// </summary>
 public sealed class UniqueNamesTests
 {
-    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
-
     public static TheoryData<string, string> Cases => new()
     {
         { """{}""", "Unique" },
@@ -65,7 +63,7 @@ public sealed class UniqueNamesTests
             {
                 var json = RandomValue(new Random(seed), 0);
                 var verdict = UniqueNames.Check(JsonElement.Parse(json));
-                var strict = ParsesStrictly(json);
+                var strict = ToolCallReaderTests.IsStrict(json);
 
                 Assert.False(verdict == UniqueNames.Verdict.Unique && !strict, $"called unique, refused by a strict parse: {json}");
                 Assert.False(verdict == UniqueNames.Verdict.Repeated && strict, $"called repeated, accepted by a strict parse: {json}");
@@ -84,7 +82,7 @@ public sealed class UniqueNamesTests
 
                 var status = ToolCallReader.Read(JsonNode.Parse(json), out var call);
 
-                Assert.Equal(ParsesStrictly(json) ? ToolCallReadStatus.Ok : ToolCallReadStatus.Ambiguous, status);
+                Assert.Equal(ToolCallReaderTests.IsStrict(json) ? ToolCallReadStatus.Ok : ToolCallReadStatus.Ambiguous, status);
                 if (status == ToolCallReadStatus.Ok)
                 {
                     Assert.True(JsonElement.DeepEquals(JsonElement.Parse(json).GetProperty("arguments"), call.Arguments), json);
@@ -147,19 +145,6 @@ public sealed class UniqueNamesTests
         var json = "{\"name\":\"echo\",\"arguments\":{\"deep\":" + nested + "}}";
 
         Assert.Equal(ToolCallReadStatus.Ambiguous, ToolCallReader.Read(JsonNode.Parse(json), out _));
-    }
-
-    private static bool ParsesStrictly(string json)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(json, Strict);
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 
     private static readonly string[] Names = ["a", "b", "ab", "\\u0061", "\\u0062", "é", "\\u00e9", "", "a\\\"", "\\n"];
