@@ -411,7 +411,13 @@ internal sealed class CompiledCondition
             return Tri.True;
         }
 
-        var value = facts.Value;
+        return MatchPattern(facts.Value);
+    }
+
+    /// <summary>The pattern on a string value, decoded into a stack buffer when it has no escapes.</summary>
+    [SkipLocalsInit] // The buffer is written by the decoder and only the written part is read.
+    private Tri MatchPattern(JsonElement value)
+    {
         var raw = JsonMarshal.GetRawUtf8Value(value);
         raw = raw[1..^1];
         if (raw.IndexOf((byte)'\\') >= 0)
@@ -419,8 +425,9 @@ internal sealed class CompiledCondition
             return MatchPattern(value.GetString()!.AsSpan());
         }
 
+        // A UTF-8 text never decodes to more UTF-16 characters than it has bytes.
         char[]? rented = null;
-        var buffer = raw.Length <= StackChars ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(raw.Length));
+        var buffer = raw.Length <= StackChars ? stackalloc char[raw.Length] : (rented = ArrayPool<char>.Shared.Rent(raw.Length));
         try
         {
             var count = Encoding.UTF8.GetChars(raw, buffer);
