@@ -490,7 +490,7 @@ internal sealed class FastNode
         {
             _names = [.. names];
             _lengths = [.. names.Select(n => n.Length)];
-            _prefixes = [.. names.Select(n => Prefix(n))];
+            _prefixes = [.. names.Select(n => JsonRows.PrefixOf(n))];
             int size = 4;
             while (size < names.Count * 2)
             {
@@ -526,7 +526,7 @@ internal sealed class FastNode
 
         /// <summary>The index of <paramref name="utf8"/> (unescaped UTF-8), or -1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Find(ReadOnlySpan<byte> utf8) => Find(utf8, Prefix(utf8));
+        public int Find(ReadOnlySpan<byte> utf8) => Find(utf8, JsonRows.PrefixOf(utf8));
 
         /// <summary>
         /// <see cref="Find(ReadOnlySpan{byte}, ulong)"/> trying entry <paramref name="expected"/> first: members usually come
@@ -545,7 +545,7 @@ internal sealed class FastNode
             return Find(utf8, prefix);
         }
 
-        /// <summary>The index of <paramref name="utf8"/> whose <see cref="Prefix"/> the caller already has, or -1.</summary>
+        /// <summary>The index of <paramref name="utf8"/> whose <see cref="JsonRows.PrefixOf"/> the caller already has, or -1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Find(ReadOnlySpan<byte> utf8, ulong prefix)
         {
@@ -580,24 +580,6 @@ internal sealed class FastNode
             }
 
             return -1;
-        }
-
-        /// <summary>The first eight bytes (fewer, zero-filled, for a shorter text) as a little-endian number.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static ulong Prefix(ReadOnlySpan<byte> utf8)
-        {
-            if (utf8.Length >= 8)
-            {
-                return BinaryPrimitives.ReadUInt64LittleEndian(utf8);
-            }
-
-            ulong prefix = 0;
-            for (int i = utf8.Length - 1; i >= 0; i--)
-            {
-                prefix = (prefix << 8) | utf8[i];
-            }
-
-            return prefix;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -1360,7 +1342,7 @@ internal sealed class FastNode
                     {
                         // The first and last eight bytes and the length: the whole text when it is at most 16 bytes long.
                         lengths[index] = raw.Length;
-                        heads[index] = NameTable.Prefix(raw);
+                        heads[index] = JsonRows.PrefixOf(raw);
                         tails[index] = raw.Length > 8 ? BinaryPrimitives.ReadUInt64LittleEndian(raw[^8..]) : 0;
                     }
                 }

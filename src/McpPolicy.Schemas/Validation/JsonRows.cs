@@ -119,9 +119,18 @@ internal readonly ref struct JsonRows
         return PrefixOf(Text(row));
     }
 
-    /// <summary><see cref="Prefix"/> of any text, byte by byte.</summary>
+    /// <summary>
+    /// <see cref="Prefix"/> of any text: its first eight bytes (fewer, zero-filled, for a shorter text) as a little-endian
+    /// number, the key of the name and enum tables.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong PrefixOf(ReadOnlySpan<byte> text)
     {
+        if (text.Length >= 8)
+        {
+            return BinaryPrimitives.ReadUInt64LittleEndian(text);
+        }
+
         ulong prefix = 0;
         for (int i = Math.Min(text.Length, 8) - 1; i >= 0; i--)
         {
