@@ -2,8 +2,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
-using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
+using McpPolicy.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol;
@@ -122,23 +122,5 @@ public class ServerGateBenchmarks
         }
 
         return JsonSerializer.SerializeToNode(pending.Result, ResultType)!;
-    }
-
-    /// <summary>A transport for a server that is never run: the benchmark drives its handler directly.</summary>
-    private sealed class IdleTransport : ITransport
-    {
-        private readonly Channel<JsonRpcMessage> _incoming = Channel.CreateUnbounded<JsonRpcMessage>();
-
-        public string? SessionId => null;
-
-        public ChannelReader<JsonRpcMessage> MessageReader => _incoming.Reader;
-
-        public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public ValueTask DisposeAsync()
-        {
-            _incoming.Writer.TryComplete();
-            return default;
-        }
     }
 }

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using McpPolicy.Tests.TestSupport;
 
 namespace McpPolicy.Core.Tests.Configuration;
 
@@ -185,46 +186,13 @@ public sealed class ToolPatternTests
         from chars in Gen.Elements('a', 'b', 'A', '*', '/', '/', ' ', '\u00e9').ArrayOf(length)
         select new string(chars);
 
-    private static readonly Gen<string> Name =
-        from length in Gen.Choose(0, 5)
-        from chars in Gen.Elements('a', 'b', 'A', '/', ' ', '\u00e9', '*').ArrayOf(length)
-        select new string(chars);
-
-    /// <summary>A call the pattern probably matches (each '*' filled in, then perhaps one character changed), or a random one.</summary>
-    private static Gen<(string Server, string Tool)> CallFor(string text)
-    {
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        var random = from server in Name from tool in Name select (server, tool);
-        if (slash < 0)
-        {
-            return random;
-        }
-
-        var filled = from server in Fill(text[..slash])
-                     from tool in Fill(text[(slash + 1)..])
-                     from mutate in Gen.Choose(0, 3)
-                     from at in Gen.Choose(0, 20)
-                     from c in Gen.Elements('a', 'b', '/', '*')
-                     select mutate == 0 ? (Mutate(server, at, c), tool) : mutate == 1 ? (server, Mutate(tool, at, c)) : (server, tool);
-        return Gen.Frequency((3, filled), (1, random));
-    }
-
-    private static Gen<string> Fill(string segment)
-    {
-        var parts = segment.Split('*');
-        return Name.ArrayOf(parts.Length - 1).Select(fills => string.Concat(parts.Select((p, i) => i == 0 ? p : fills[i - 1] + p)));
-    }
-
-    private static string Mutate(string text, int at, char c)
-        => text.Length == 0 ? c.ToString() : string.Concat(text.AsSpan(0, at % text.Length), c.ToString(), text.AsSpan((at % text.Length) + 1));
-
     [Fact]
     public void Strict_accepts_exactly_the_policy_patterns_with_one_slash_and_matches_them_identically()
     {
         var accepted = 0;
         var matched = 0;
         var gen = from text in Pattern
-                  from call in CallFor(text)
+                  from call in ToolPatternCalls.For(text)
                   select (text, server: call.Server, tool: call.Tool);
         Check.One(
             Config.QuickThrowOnFailure.WithMaxTest(3000),

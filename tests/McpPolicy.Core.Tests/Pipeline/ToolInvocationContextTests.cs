@@ -1,4 +1,5 @@
 using System.Text.Json;
+using McpPolicy.Tests.TestSupport;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 

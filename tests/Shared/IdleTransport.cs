@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using ModelContextProtocol.Protocol;
 
-namespace McpPolicy.Core.Tests;
+namespace McpPolicy.Tests.TestSupport;
 
 /// <summary>A transport that never delivers anything and accepts every send: for an <c>McpServer</c> a test only needs as an object.</summary>
 internal sealed class IdleTransport : ITransport
