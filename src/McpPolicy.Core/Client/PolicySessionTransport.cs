@@ -261,7 +261,7 @@ internal sealed partial class PolicySessionTransport : ITransport
             {
                 Principal = principal,
                 ConversationId = conversationId,
-                RequestId = id.ToString(),
+                RequestIdSource = id,
                 Services = _owner.Services,
                 Invoker = InvokeServer,
                 InvokerState = call,

@@ -22,6 +22,10 @@ internal sealed class CompiledPolicy
     private readonly ConcurrentDictionary<(string Server, string Tool), ToolPlan> _plans = new();
     private int _planCount;
 
+    // The plan of the last name asked for: a call to the same tool as the one before (the common case) compares two short strings
+    // instead of hashing them. Written racily on purpose: every plan is immutable and a stale one is for the names it carries.
+    private ToolPlan? _last;
+
     public CompiledPolicy(
         string version,
         McpPolicyOptions options,
@@ -90,8 +94,15 @@ internal sealed class CompiledPolicy
     /// <summary>The plan for a name, from the memo or resolved through the index.</summary>
     public ToolPlan GetPlan(string server, string tool)
     {
+        var last = _last;
+        if (last is not null && string.Equals(last.Tool, tool, StringComparison.Ordinal) && string.Equals(last.Server, server, StringComparison.Ordinal))
+        {
+            return last;
+        }
+
         if (_plans.TryGetValue((server, tool), out var plan))
         {
+            _last = plan;
             return plan;
         }
 
@@ -162,7 +173,7 @@ internal sealed class CompiledPolicy
 
         matches.Sort((a, b) => a.Index.CompareTo(b.Index));
         rules.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
-        return MakePlan(server, matches, rules);
+        return MakePlan(server, tool, matches, rules);
     }
 
     /// <summary>Resolves a plan by scanning every entry and rule: the reference the index must agree with.</summary>
@@ -170,10 +181,10 @@ internal sealed class CompiledPolicy
     {
         var matches = Tools.Where(t => t.Glob.Matches(server, tool)).ToList();
         var rules = Rules.Where(r => r.Glob is null || r.Glob.Matches(server, tool)).ToList();
-        return MakePlan(server, matches, rules);
+        return MakePlan(server, tool, matches, rules);
     }
 
-    private ToolPlan MakePlan(string server, List<CompiledToolEntry> matches, List<CompiledRule> rules)
+    private ToolPlan MakePlan(string server, string tool, List<CompiledToolEntry> matches, List<CompiledRule> rules)
     {
         CompiledToolEntry? best = null;
         foreach (var m in matches)
@@ -185,6 +196,6 @@ internal sealed class CompiledPolicy
         }
 
         var overlays = matches.Where(m => m.SchemaOverlay is not null).OrderBy(m => m.Index).Select(m => m.SchemaOverlay!).ToArray();
-        return new ToolPlan(IsTrusted(server), best, matches.Where(m => m.Constraints.Length > 0).ToArray(), rules.ToArray(), overlays);
+        return new ToolPlan(server, tool, IsTrusted(server), best, matches.Where(m => m.Constraints.Length > 0).ToArray(), rules.ToArray(), overlays);
     }
 }

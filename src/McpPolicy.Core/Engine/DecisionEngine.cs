@@ -48,7 +48,17 @@ internal static class DecisionEngine
             // 3 and 4: argument constraints and rules.
             if (plan.UsesArguments)
             {
-                CheckArguments(plan, context, onRuleError, ref raised, ref risk);
+                // The facts of each argument key the plan's conditions test, looked up at most once for this call.
+                if (plan.KeyCount <= FewArgumentSlots.Capacity)
+                {
+                    var few = default(FewArgumentSlots);
+                    CheckArguments(plan, context, onRuleError, few, ref raised, ref risk);
+                }
+                else
+                {
+                    var slots = default(ArgumentSlots);
+                    CheckArguments(plan, context, onRuleError, slots, ref raised, ref risk);
+                }
             }
         }
 
@@ -108,12 +118,8 @@ internal static class DecisionEngine
             : null;
 
     /// <summary>Applies the argument constraints of every matching tools entry, then the rules in id order; stops at Block.</summary>
-    private static void CheckArguments(ToolPlan plan, ToolInvocationContext context, Action<string, Exception>? onRuleError, ref List<PolicyReason>? raised, ref RiskLevel risk)
+    private static void CheckArguments(ToolPlan plan, ToolInvocationContext context, Action<string, Exception>? onRuleError, Span<ValueFacts> cache, ref List<PolicyReason>? raised, ref RiskLevel risk)
     {
-        // The facts of each argument key the plan's conditions test, looked up at most once for this call.
-        var slots = default(ArgumentSlots);
-        Span<ValueFacts> cache = slots;
-
         // 3. Argument constraints of every matching tools entry.
         var arguments = context.Arguments;
         var constrained = plan.Constrained;

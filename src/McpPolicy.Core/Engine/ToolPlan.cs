@@ -7,8 +7,10 @@ internal sealed class ToolPlan
 
     private readonly PolicyDecision?[] _plain = new PolicyDecision?[9];
 
-    public ToolPlan(bool trusted, CompiledToolEntry? baseEntry, CompiledToolEntry[] constrained, CompiledRule[] rules, ToolSchemaOverlay[] schemaOverlays)
+    public ToolPlan(string server, string tool, bool trusted, CompiledToolEntry? baseEntry, CompiledToolEntry[] constrained, CompiledRule[] rules, ToolSchemaOverlay[] schemaOverlays)
     {
+        Server = server;
+        Tool = tool;
         Trusted = trusted;
         SchemaOverlays = schemaOverlays;
         BaseEntry = baseEntry;
@@ -21,7 +23,17 @@ internal sealed class ToolPlan
         ConstraintSlots = constrained.Select(e => e.Constraints.Select(c => SlotOf(slots, c.Key)).ToArray()).ToArray();
         RuleSlots = rules.Select(r => r.Conditions.Select(c => SlotOf(slots, c.Key)).ToArray()).ToArray();
         UsesArguments = constrained.Length > 0 || rules.Length > 0;
+        KeyCount = slots.Count;
     }
+
+    /// <summary>The server id this plan was resolved for.</summary>
+    public string Server { get; }
+
+    /// <summary>The tool name this plan was resolved for.</summary>
+    public string Tool { get; }
+
+    /// <summary>How many slots of <see cref="ArgumentSlots"/> the conditions use (at most its capacity).</summary>
+    public int KeyCount { get; }
 
     public bool Trusted { get; }
 

@@ -245,3 +245,18 @@ internal struct ArgumentSlots
     private ValueFacts _element0;
 #pragma warning restore IDE0044, IDE0051, CA1823
 }
+
+/// <summary>
+/// <see cref="ArgumentSlots"/> for plans whose conditions test at most <see cref="Capacity"/> keys (most do): a quarter of the stack to
+/// clear per decision.
+/// </summary>
+[InlineArray(Capacity)]
+internal struct FewArgumentSlots
+{
+    /// <summary>How many keys fit.</summary>
+    public const int Capacity = 2;
+
+#pragma warning disable IDE0044, IDE0051, CA1823 // The inline array's element storage.
+    private ValueFacts _element0;
+#pragma warning restore IDE0044, IDE0051, CA1823
+}

@@ -14,6 +14,8 @@ public sealed class ToolInvocationContext
     // The Items dictionary once read; before that, null or the server request whose entries it starts with (one field, so a context
     // is no bigger for the host gate, which never seeds it).
     private object? _items;
+    private string? _requestId;
+    private RequestId _requestIdSource;
 
     /// <summary>Creates a context for one call.</summary>
     /// <param name="serverId">The host-configured server id (never the name the server reports about itself). Must not contain '/'.</param>
@@ -57,7 +59,17 @@ public sealed class ToolInvocationContext
     public string? ConversationId { get; init; }
 
     /// <summary>The JSON-RPC request id, as text.</summary>
-    public string? RequestId { get; init; }
+    public string? RequestId
+    {
+        get => _requestId ??= _requestIdSource.Id is null ? null : _requestIdSource.ToString();
+        init => _requestId = value;
+    }
+
+    /// <summary>The JSON-RPC request id, written as text only when something reads <see cref="RequestId"/> (most calls never do).</summary>
+    internal RequestId RequestIdSource
+    {
+        init => _requestIdSource = value;
+    }
 
     /// <summary>The request services of the current call, when the integration provides them.</summary>
     public IServiceProvider? Services { get; init; }

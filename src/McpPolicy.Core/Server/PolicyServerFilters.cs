@@ -76,7 +76,7 @@ internal sealed partial class PolicyServerFilters : IConfigureOptions<McpServerO
         {
             Principal = request.User,
             ConversationId = settings.ConversationIdResolver(request),
-            RequestId = request.JsonRpcRequest.Id.ToString(),
+            RequestIdSource = request.JsonRpcRequest.Id,
             Services = request.Services,
             Invoker = Invoker,
             InvokerState = state,

@@ -278,6 +278,7 @@ public sealed class PolicyClientTransportTests
         var call = Assert.Single(recorder.Calls);
         Assert.Same(user, call.Principal);
         Assert.False(string.IsNullOrEmpty(call.RequestId));
+        Assert.True(long.TryParse(call.RequestId, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _), call.RequestId); // the MCP client's ids are numbers
         Assert.Equal("a", call.Arguments.TryGetValue("text", out var text) ? text.GetString() : null);
         Assert.NotNull(call.Tool);
         Assert.Same(host.Services, call.Services);

@@ -89,4 +89,23 @@ public sealed class DecisionCacheTests
         Assert.Equal(RiskLevel.High, evaluator.Evaluate(Calls.Known("s/t1-late")).Risk);
         Assert.Equal(RiskLevel.Medium, evaluator.Evaluate(Calls.Known("s/t2-late")).Risk);
     }
+
+    [Fact]
+    public void The_last_plan_is_never_used_for_another_name()
+    {
+        // The evaluator remembers the plan of the last name it was asked for; alternating names that share a server or a tool name
+        // must each get their own plan.
+        var evaluator = Policies.Evaluator(o =>
+        {
+            o.Tools.Add(new ToolPolicy("a/send", RiskLevel.Low));
+            o.Tools.Add(new ToolPolicy("b/send", RiskLevel.High));
+            o.Tools.Add(new ToolPolicy("a/sen", RiskLevel.Block));
+            o.Tools.Add(new ToolPolicy("ab/send", RiskLevel.Medium));
+        });
+
+        var order = new[] { "a/send", "a/send", "b/send", "a/send", "a/sen", "a/send", "ab/send", "b/send", "b/send", "a/sen" };
+        Assert.Equal(
+            [RiskLevel.Low, RiskLevel.Low, RiskLevel.High, RiskLevel.Low, RiskLevel.Block, RiskLevel.Low, RiskLevel.Medium, RiskLevel.High, RiskLevel.High, RiskLevel.Block],
+            order.Select(name => evaluator.Evaluate(Calls.Known(name)).Risk));
+    }
 }

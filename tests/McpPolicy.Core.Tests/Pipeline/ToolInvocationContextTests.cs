@@ -18,6 +18,20 @@ public sealed class ToolInvocationContextTests
         => Assert.ThrowsAny<ArgumentException>(() => new ToolInvocationContext(serverId, "t"));
 
     [Fact]
+    public void Request_id_is_the_text_of_the_json_rpc_id()
+    {
+        // The integrations hand the id over as it is and it is written as text on first read.
+        Assert.Equal("7", new ToolInvocationContext("s", "t") { RequestIdSource = new RequestId(7) }.RequestId);
+        Assert.Equal("-12345678901", new ToolInvocationContext("s", "t") { RequestIdSource = new RequestId(-12345678901) }.RequestId);
+        Assert.Equal("req-1", new ToolInvocationContext("s", "t") { RequestIdSource = new RequestId("req-1") }.RequestId);
+        Assert.Equal("given", new ToolInvocationContext("s", "t") { RequestId = "given" }.RequestId);
+        Assert.Null(new ToolInvocationContext("s", "t").RequestId);
+
+        var context = new ToolInvocationContext("s", "t") { RequestIdSource = new RequestId(42) };
+        Assert.Same(context.RequestId, context.RequestId);
+    }
+
+    [Fact]
     public void Missing_hints_take_the_specification_worst_case()
     {
         ToolHints hints = default;

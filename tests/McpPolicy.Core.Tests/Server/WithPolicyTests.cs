@@ -162,6 +162,7 @@ public sealed class WithPolicyTests
         Assert.Equal("notes/low", seen.QualifiedName);
         Assert.Equal("conv-42", seen.ConversationId);
         Assert.False(string.IsNullOrEmpty(seen.RequestId));
+        Assert.True(long.TryParse(seen.RequestId, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _), seen.RequestId); // the MCP client's ids are numbers
         Assert.True(seen.Arguments.TryGetValue("text", out var text));
         Assert.Equal("hello", text.GetString());
         Assert.NotNull(seen.Tool);
