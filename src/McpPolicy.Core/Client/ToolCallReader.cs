@@ -98,7 +98,7 @@ internal static class ToolCallReader
             return null;
         }
 
-        switch (UniqueNames.Check(element))
+        switch (UniqueNames.CheckParams(element, out var members))
         {
             case UniqueNames.Verdict.Repeated:
                 return ToolCallReadStatus.Ambiguous;
@@ -108,7 +108,7 @@ internal static class ToolCallReader
 
         try
         {
-            var status = FromElement(element, out call);
+            var status = FromMembers(element, members, out call);
             if (status == ToolCallReadStatus.Ok && !HasSurrogates(call.Name) && (call.ConversationId is null || !HasSurrogates(call.ConversationId)))
             {
                 return status;
@@ -428,25 +428,34 @@ internal static class ToolCallReader
     /// <summary>Reads the call from params the gate holds as an immutable element of its own (strictly parsed, or checked for repeated names).</summary>
     private static ToolCallReadStatus FromElement(JsonElement root, out ToolCall call)
     {
-        call = default;
-
         // One pass over the members (no name repeats in such an element, so each is found at most once).
-        JsonElement nameElement = default, args = default, meta = default;
+        ParamsMembers members = default;
         foreach (var property in root.EnumerateObject())
         {
             if (property.NameEquals("name"u8))
             {
-                nameElement = property.Value;
+                members.Name = property.Value;
             }
             else if (property.NameEquals("arguments"u8))
             {
-                args = property.Value;
+                members.Arguments = property.Value;
             }
             else if (property.NameEquals("_meta"u8))
             {
-                meta = property.Value;
+                members.Meta = property.Value;
             }
         }
+
+        return FromMembers(root, members, out call);
+    }
+
+    /// <summary>The call in params that repeat no property name, from their <c>name</c>, <c>arguments</c> and <c>_meta</c> members.</summary>
+    private static ToolCallReadStatus FromMembers(JsonElement root, in ParamsMembers members, out ToolCall call)
+    {
+        call = default;
+        var nameElement = members.Name;
+        var args = members.Arguments;
+        var meta = members.Meta;
 
         if (nameElement.ValueKind != JsonValueKind.String || nameElement.GetString() is not { Length: > 0 } name)
         {

@@ -32,9 +32,23 @@ internal static class UniqueNames
     }
 
     /// <summary>Walks <paramref name="element"/> and every value inside it.</summary>
-    public static Verdict Check(JsonElement element) => CheckAt(element, 0);
+    public static Verdict Check(JsonElement element)
+    {
+        ParamsMembers unused = default;
+        return CheckAt(element, 0, ref unused, collect: false);
+    }
 
-    private static Verdict CheckAt(JsonElement element, int depth)
+    /// <summary>
+    /// <see cref="Check(JsonElement)"/> for a <c>tools/call</c> request's params, handing back on the way its <c>name</c>,
+    /// <c>arguments</c> and <c>_meta</c> members (undefined where absent; meaningful only when the verdict is <see cref="Verdict.Unique"/>).
+    /// </summary>
+    public static Verdict CheckParams(JsonElement element, out ParamsMembers members)
+    {
+        members = default;
+        return CheckAt(element, 0, ref members, collect: true);
+    }
+
+    private static Verdict CheckAt(JsonElement element, int depth, ref ParamsMembers members, bool collect)
     {
         switch (element.ValueKind)
         {
@@ -69,7 +83,25 @@ internal static class UniqueNames
                     }
 
                     index++;
-                    var inner = CheckAt(property.Value, depth + 1);
+                    var value = property.Value;
+                    if (collect)
+                    {
+                        // Names without escapes (checked above), so their bytes are their text.
+                        if (name.SequenceEqual("name"u8))
+                        {
+                            members.Name = value;
+                        }
+                        else if (name.SequenceEqual("arguments"u8))
+                        {
+                            members.Arguments = value;
+                        }
+                        else if (name.SequenceEqual("_meta"u8))
+                        {
+                            members.Meta = value;
+                        }
+                    }
+
+                    var inner = CheckAt(value, depth + 1, ref members, collect: false);
                     if (inner != Verdict.Unique)
                     {
                         return inner;
@@ -87,7 +119,7 @@ internal static class UniqueNames
                 {
                     if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
                     {
-                        var inner = CheckAt(item, depth + 1);
+                        var inner = CheckAt(item, depth + 1, ref members, collect: false);
                         if (inner != Verdict.Unique)
                         {
                             return inner;
@@ -100,4 +132,17 @@ internal static class UniqueNames
                 return Verdict.Unique;
         }
     }
+}
+
+/// <summary>The members of a <c>tools/call</c> request's params that the gate reads (undefined where absent).</summary>
+internal struct ParamsMembers
+{
+    /// <summary>The <c>name</c> member.</summary>
+    public JsonElement Name;
+
+    /// <summary>The <c>arguments</c> member.</summary>
+    public JsonElement Arguments;
+
+    /// <summary>The <c>_meta</c> member.</summary>
+    public JsonElement Meta;
 }
