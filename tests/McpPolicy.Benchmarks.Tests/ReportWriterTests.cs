@@ -178,6 +178,7 @@ public sealed class ReportWriterTests
         Assert.False(overhead.Met);
         Assert.Contains("server side 1.4 % (500.0 ns of 37.00 µs, wall clock)", overhead.Measured, StringComparison.Ordinal);
         Assert.Contains("host side 4.1 % (1.50 µs CPU of 37.00 µs)", overhead.Measured, StringComparison.Ordinal);
+        Assert.Contains("both sides on one call 5.4 % (2.00 µs)", overhead.Measured, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -212,6 +212,11 @@ internal static class ReportWriter
                 var share = hostAdded.Value / none;
                 parts.Add($"host side {Percent(share)} ({Ns(hostAdded)} CPU of {Ns(none)})");
                 met = (met ?? true) && share <= 0.03;
+                if (serverAdded is { } both)
+                {
+                    // Judged per side (each side is deployed on its own); both sides on one call are shown as well.
+                    parts.Add($"both sides on one call {Percent((both + hostAdded.Value) / none)} ({Ns(both + hostAdded.Value)})");
+                }
             }
 
             var cause = "The host gate holds an immutable copy of each request's params (the client's own parsed element when it is one, checked for repeated names; otherwise a strict parse; under 2026-07-28 a params object of its own around the client's new `_meta`, compared part by part with the last one) and its per-call bookkeeping (pending call, request-id entry, context, outgoing request), about 1 KB allocated per call under 2026-07-28 and 0.6 KB under 2025-11-25; the rest is the policy evaluation itself (the scenario's `maxLength` and `pattern` checks) and the filter chain, a few tens of nanoseconds each (benchmarks/README.md, \"Host gate: the client's parsed params as the copy\").";
