@@ -27,6 +27,7 @@ internal sealed class CompiledCondition
     private readonly ConstValue[]? _in;
     private readonly ConstValue[]? _notIn;
     private readonly Regex? _pattern;
+    private readonly RulePatternDfa? _patternDfa;
     private readonly decimal? _min;
     private readonly decimal? _max;
     private readonly int? _minLength;
@@ -44,6 +45,7 @@ internal sealed class CompiledCondition
         _in = c.In?.Select(v => new ConstValue(v, lenient)).ToArray();
         _notIn = c.NotIn?.Select(v => new ConstValue(v, lenient)).ToArray();
         _pattern = pattern;
+        _patternDfa = pattern is null ? null : RulePatternDfa.TryCompile(pattern.ToString());
         _min = c.Min;
         _max = c.Max;
         _minLength = c.MinLength;
@@ -60,6 +62,9 @@ internal sealed class CompiledCondition
     }
 
     public string Key { get; }
+
+    /// <summary>True when the pattern is matched by its <see cref="RulePatternDfa"/> rather than the Regex.</summary>
+    internal bool MatchesPatternWithDfa => _patternDfa is not null;
 
     /// <summary>A readable summary of what the condition requires, for reasons.</summary>
     public string Description { get; }
@@ -411,7 +416,26 @@ internal sealed class CompiledCondition
             return Tri.True;
         }
 
-        return MatchPattern(facts.Value);
+        return _patternDfa is not null ? MatchPatternWithDfa(facts.Value) : MatchPattern(facts.Value);
+    }
+
+    /// <summary>The pattern's DFA on a string value: on its raw UTF-8 when it has no escapes, else on the unescaped text.</summary>
+    private Tri MatchPatternWithDfa(JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        raw = raw[1..^1];
+        if (raw.IndexOf((byte)'\\') >= 0)
+        {
+            return _patternDfa!.IsMatch(value.GetString()) ? Tri.True : Tri.False;
+        }
+
+        if (_patternDfa!.TryMatch(raw, out var isMatch))
+        {
+            return isMatch ? Tri.True : Tri.False;
+        }
+
+        // Malformed UTF-8, which a parsed JSON document does not hold: decoded as before.
+        return MatchPattern(value);
     }
 
     /// <summary>The pattern on a string value, decoded into a stack buffer when it has no escapes.</summary>
@@ -444,6 +468,11 @@ internal sealed class CompiledCondition
 
     private Tri MatchPattern(ReadOnlySpan<char> text)
     {
+        if (_patternDfa is not null)
+        {
+            return _patternDfa.IsMatch(text) ? Tri.True : Tri.False;
+        }
+
         try
         {
             return _pattern!.IsMatch(text) ? Tri.True : Tri.False;
