@@ -209,6 +209,37 @@ public sealed class ReportWriterTests
     }
 
     [Fact]
+    public void WithSeveralProcessesTheFastestRoundTripIsTheDenominator()
+    {
+        var data = AllMet();
+        var processes = new ReportData
+        {
+            Machine = Machine,
+            Bdn = data.Bdn,
+            HostGate = [Line("""{"protocol":"2026-07-28","hostMinusWrapperNs":600}""")],
+            ServerGate = [Line("""{"protocol":"2026-07-28","side":"server","policyMinusNoneNs":300}""")],
+            EndToEnd =
+            [
+                Line("""{"process":1,"protocol":"2026-07-28","policy":"none","medianNs":30000,"minNs":28000}"""),
+                Line("""{"process":1,"protocol":"2026-07-28","noneNs":30000,"serverMinusNoneNs":900,"hostMinusWrapperNs":600,"bothMinusNoneNs":1500}"""),
+                Line("""{"process":2,"protocol":"2026-07-28","policy":"none","medianNs":19000,"minNs":18000}"""),
+                Line("""{"process":2,"protocol":"2026-07-28","noneNs":19000,"serverMinusNoneNs":900,"hostMinusWrapperNs":600,"bothMinusNoneNs":1500}"""),
+                Line("""{"process":3,"protocol":"2026-07-28","policy":"none","medianNs":25000,"minNs":24000}"""),
+                Line("""{"process":3,"protocol":"2026-07-28","noneNs":25000,"serverMinusNoneNs":900,"hostMinusWrapperNs":600,"bothMinusNoneNs":1500}"""),
+            ],
+        };
+
+        var overhead = Assert.Single(ReportWriter.Targets(processes), t => t.Target.Contains("(2026-07-28)", StringComparison.Ordinal));
+
+        // 600 ns is 2 % of the slowest process's round trip but 3.2 % of the fastest one's.
+        Assert.False(overhead.Met);
+        Assert.Contains("host side 3.2 % (600.0 ns CPU of 19.00 µs)", overhead.Measured, StringComparison.Ordinal);
+        var document = ReportWriter.Write(processes);
+        Assert.Contains("| 2 | 2026-07-28 | none | 19.00 µs | 18.00 µs |  |", document, StringComparison.Ordinal);
+        Assert.Contains("fastest", document, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheDocumentHasTheMachineEverySectionAndTheProblems()
     {
         var data = AllMet();
