@@ -416,29 +416,13 @@ internal sealed class CompiledCondition
             return Tri.True;
         }
 
-        return _patternDfa is not null ? MatchPatternWithDfa(facts.Value) : MatchPattern(facts.Value);
+        return MatchPattern(facts.Value);
     }
 
-    /// <summary>The pattern's DFA on a string value: on its raw UTF-8 when it has no escapes, else on the unescaped text.</summary>
-    private Tri MatchPatternWithDfa(JsonElement value)
-    {
-        var raw = JsonMarshal.GetRawUtf8Value(value);
-        raw = raw[1..^1];
-        if (raw.IndexOf((byte)'\\') >= 0)
-        {
-            return _patternDfa!.IsMatch(value.GetString()) ? Tri.True : Tri.False;
-        }
-
-        if (_patternDfa!.TryMatch(raw, out var isMatch))
-        {
-            return isMatch ? Tri.True : Tri.False;
-        }
-
-        // Malformed UTF-8, which a parsed JSON document does not hold: decoded as before.
-        return MatchPattern(value);
-    }
-
-    /// <summary>The pattern on a string value, decoded into a stack buffer when it has no escapes.</summary>
+    /// <summary>
+    /// The pattern on a string value: its DFA (when the pattern has one) on the raw UTF-8 when the value has no escapes; otherwise
+    /// on the text, decoded into a stack buffer when it has no escapes.
+    /// </summary>
     [SkipLocalsInit] // The buffer is written by the decoder and only the written part is read.
     private Tri MatchPattern(JsonElement value)
     {
@@ -447,6 +431,12 @@ internal sealed class CompiledCondition
         if (raw.IndexOf((byte)'\\') >= 0)
         {
             return MatchPattern(value.GetString()!.AsSpan());
+        }
+
+        // The DFA refuses only malformed UTF-8 (which a parsed JSON document does not hold); that is decoded as below.
+        if (_patternDfa is not null && _patternDfa.TryMatch(raw, out var isMatch))
+        {
+            return isMatch ? Tri.True : Tri.False;
         }
 
         // A UTF-8 text never decodes to more UTF-16 characters than it has bytes.
