@@ -251,7 +251,7 @@ public sealed class ToolCallReaderTests
     {
         Check.One(
             Config.QuickThrowOnFailure.WithMaxTest(500),
-            Prop.ForAll(ArbMap.Default.ArbFor<int>(), seed =>
+            Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
             {
                 var json = RandomParams(new Random(seed));
                 var expected = Oracle(json, out var name, out var arguments, out var conversationId);
