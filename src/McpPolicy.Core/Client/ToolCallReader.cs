@@ -80,7 +80,7 @@ internal static class ToolCallReader
             return ToolCallReadStatus.ParamsNotAnObject;
         }
 
-        var status = TryReadShared(root, out call) ?? TryReadParts(root, metaCache, out call);
+        var status = TryReadShared(root, metaCache, out call) ?? TryReadParts(root, metaCache, out call);
         return status ?? ReadWhole(root, out call);
     }
 
@@ -90,7 +90,7 @@ internal static class ToolCallReader
     /// property name — instead of being written and parsed again. Null when the params are not such, or when the walk or the reading
     /// cannot decide (<see cref="UniqueNames"/>), for the copying paths to judge.
     /// </summary>
-    private static ToolCallReadStatus? TryReadShared(JsonObject root, out ToolCall call)
+    private static ToolCallReadStatus? TryReadShared(JsonObject root, MetaCache? metaCache, out ToolCall call)
     {
         call = default;
         if (!NodeSource.TryGetImmutableBackingElement(root, out var element))
@@ -108,7 +108,7 @@ internal static class ToolCallReader
 
         try
         {
-            var status = FromMembers(element, members, out call);
+            var status = FromMembers(element, members, metaCache, out call);
             if (status == ToolCallReadStatus.Ok && !HasSurrogates(call.Name) && (call.ConversationId is null || !HasSurrogates(call.ConversationId)))
             {
                 return status;
@@ -176,7 +176,7 @@ internal static class ToolCallReader
             return ToolCallReadStatus.Ambiguous;
         }
 
-        if (nameNode is not JsonValue nameValue || !nameValue.TryGetValue<string>(out var name))
+        if (nameNode is not JsonValue nameValue || !TryGetName(nameValue, metaCache, out var name))
         {
             return nameNode is null ? ToolCallReadStatus.MissingName : null;
         }
@@ -404,6 +404,41 @@ internal static class ToolCallReader
 
     private static bool HasSurrogates(string text) => text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0;
 
+    /// <summary>The tool name a string node holds: read as <see cref="ReadName"/> reads it when the node is backed by an element.</summary>
+    private static bool TryGetName(JsonValue node, MetaCache? cache, out string name)
+    {
+        if (node.TryGetValue<JsonElement>(out var element))
+        {
+            name = element.ValueKind == JsonValueKind.String ? ReadName(element, cache) : null!;
+            return name is not null;
+        }
+
+        return node.TryGetValue(out name!);
+    }
+
+    /// <summary>
+    /// The text of a string element that names the tool. When the element's JSON text is byte for byte the text of the connection's last
+    /// name, that name's string is the answer (the same JSON text always decodes to the same string), so a client calling the same tool again
+    /// costs no decoding and no new string. Otherwise the text is decoded, and remembered when it names a tool the gate reads directly
+    /// (not empty, no surrogate).
+    /// </summary>
+    private static string ReadName(JsonElement element, MetaCache? cache)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        if (cache?.LastName is { } last && raw.SequenceEqual(last.Raw))
+        {
+            return last.Name;
+        }
+
+        var name = element.GetString()!;
+        if (cache is not null && name.Length > 0 && !HasSurrogates(name))
+        {
+            cache.LastName = new MetaCache.NameEntry(raw.ToArray(), name);
+        }
+
+        return name;
+    }
+
     /// <summary>Writes the whole params to UTF-8 and parses them back strictly: the gate's copy for params of any other shape.</summary>
     private static ToolCallReadStatus ReadWhole(JsonObject parameters, out ToolCall call)
     {
@@ -446,18 +481,18 @@ internal static class ToolCallReader
             }
         }
 
-        return FromMembers(root, members, out call);
+        return FromMembers(root, members, null, out call);
     }
 
     /// <summary>The call in params that repeat no property name, from their <c>name</c>, <c>arguments</c> and <c>_meta</c> members.</summary>
-    private static ToolCallReadStatus FromMembers(JsonElement root, in ParamsMembers members, out ToolCall call)
+    private static ToolCallReadStatus FromMembers(JsonElement root, in ParamsMembers members, MetaCache? cache, out ToolCall call)
     {
         call = default;
         var nameElement = members.Name;
         var args = members.Arguments;
         var meta = members.Meta;
 
-        if (nameElement.ValueKind != JsonValueKind.String || nameElement.GetString() is not { Length: > 0 } name)
+        if (nameElement.ValueKind != JsonValueKind.String || ReadName(nameElement, cache) is not { Length: > 0 } name)
         {
             return ToolCallReadStatus.MissingName;
         }
@@ -517,10 +552,21 @@ internal static class ToolCallReader
     }
 }
 
-/// <summary>The last <c>_meta</c> a connection's calls carried, parsed: MCP clients send the same one with every call.</summary>
+/// <summary>
+/// What a connection's last call carried: its <c>_meta</c>, parsed (MCP clients send the same one with every call), and its tool name.
+/// Each is an immutable entry replaced whole, so calls on other threads see the old entry or the new one, never a mix.
+/// </summary>
 internal sealed class MetaCache
 {
     private volatile Entry? _last;
+    private volatile NameEntry? _lastName;
+
+    /// <summary>The last tool name read.</summary>
+    public NameEntry? LastName
+    {
+        get => _lastName;
+        set => _lastName = value;
+    }
 
     public Entry? Last
     {
@@ -558,6 +604,9 @@ internal sealed class MetaCache
         /// <summary>The properties in order, each name with the source text of its value; null when the copy is not an object.</summary>
         public Part[]? Parts { get; }
     }
+
+    /// <summary>A tool name as its JSON string token (quotes and escapes as written) and its text.</summary>
+    public sealed record NameEntry(byte[] Raw, string Name);
 
     /// <summary>One property of a cached <c>_meta</c>: its name, unescaped, its value's text as parsed, and the string when the value is one.</summary>
     public readonly record struct Part(string Name, byte[] Value, string? Text);

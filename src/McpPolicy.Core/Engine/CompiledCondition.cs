@@ -18,6 +18,7 @@ internal sealed class CompiledCondition
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
 
     private readonly string[] _pointer;
+    private readonly byte[]? _firstKeyUtf8;
     private readonly ConstValue? _equal;
     private readonly bool _numberBounds;
     private readonly bool _integralBounds;
@@ -40,6 +41,7 @@ internal sealed class CompiledCondition
         _typed = typed.Length == 0 ? null : typed;
         Key = key;
         _pointer = JsonPointer.Split(key);
+        _firstKeyUtf8 = ToolArguments.KeyUtf8(_pointer[0]);
         var lenient = c.FromConfiguration;
         _equal = c.EqualTo is { } e ? new ConstValue(e, lenient) : null;
         _in = c.In?.Select(v => new ConstValue(v, lenient)).ToArray();
@@ -183,7 +185,7 @@ internal sealed class CompiledCondition
     /// <summary><paramref name="facts"/> belongs to this condition's key: unresolved, or resolved for the same arguments.</summary>
     private bool IsViolatedBy(ToolArguments arguments, ref ValueFacts facts)
     {
-        if (!facts.Resolve(arguments, _pointer))
+        if (!facts.Resolve(arguments, _pointer, _firstKeyUtf8))
         {
             return _required;
         }
@@ -207,7 +209,7 @@ internal sealed class CompiledCondition
 
     private bool HoldsFor(ToolArguments arguments, ref ValueFacts facts)
     {
-        if (!facts.Resolve(arguments, _pointer))
+        if (!facts.Resolve(arguments, _pointer, _firstKeyUtf8))
         {
             return false;
         }
@@ -402,7 +404,9 @@ internal sealed class CompiledCondition
 
     private Tri EvaluateString(ref ValueFacts facts)
     {
-        if (_minLength is not null || _maxLength is not null)
+        // The text as written between the quotes is never shorter than the text in code points (an escape is longer than what it stands
+        // for, and a code point takes at least one byte), so a string whose written text fits maxLength needs no counting for it.
+        if (_minLength is not null || (_maxLength is { } max && facts.WrittenLength > max))
         {
             var codePoints = facts.CodePoints();
             if ((_minLength is { } minL && codePoints < minL) || (_maxLength is { } maxL && codePoints > maxL))

@@ -54,11 +54,11 @@ internal struct ValueFacts
 
     /// <summary>Looks the argument up the first time; true when it is present.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool Resolve(ToolArguments arguments, string[] pointer)
+    public bool Resolve(ToolArguments arguments, string[] pointer, byte[]? firstKeyUtf8)
     {
         if (_state == Unresolved)
         {
-            ResolveSlow(arguments, pointer);
+            ResolveSlow(arguments, pointer, firstKeyUtf8);
         }
 
         return _state == Present;
@@ -101,6 +101,9 @@ internal struct ValueFacts
         value = _decimal;
         return _number == NumberDecimal;
     }
+
+    /// <summary>For a JSON string: the length of its JSON text between the quotes, escapes as written (at least its length in code points).</summary>
+    public readonly int WrittenLength => JsonMarshal.GetRawUtf8Value(_value).Length - 2;
 
     /// <summary>For a JSON string: its length in Unicode code points, cached.</summary>
     public int CodePoints()
@@ -161,9 +164,9 @@ internal struct ValueFacts
         return BitConverter.ToUInt64(buffer);
     }
 
-    private void ResolveSlow(ToolArguments arguments, string[] pointer)
+    private void ResolveSlow(ToolArguments arguments, string[] pointer, byte[]? firstKeyUtf8)
     {
-        if (arguments.TryResolve(pointer, out _value))
+        if (arguments.TryResolve(pointer, firstKeyUtf8, out _value))
         {
             _kind = _value.ValueKind;
             _state = Present;

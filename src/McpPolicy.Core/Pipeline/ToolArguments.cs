@@ -9,6 +9,8 @@ namespace McpPolicy;
 /// </summary>
 public sealed class ToolArguments : IReadOnlyCollection<KeyValuePair<string, JsonElement>>
 {
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     private readonly JsonElement _object;
@@ -118,9 +120,18 @@ public sealed class ToolArguments : IReadOnlyCollection<KeyValuePair<string, Jso
         return TryResolve(segments, out value);
     }
 
-    internal bool TryResolve(string[] segments, out JsonElement value)
+    internal bool TryResolve(string[] segments, out JsonElement value) => TryResolve(segments, null, out value);
+
+    /// <summary>
+    /// <see cref="TryResolve(string[], out JsonElement)"/> with the first segment also as UTF-8 (<see cref="KeyUtf8"/>, or null), which a view
+    /// over a JSON object looks up without encoding the name for every call.
+    /// </summary>
+    internal bool TryResolve(string[] segments, byte[]? firstUtf8, out JsonElement value)
     {
-        if (!TryGetValue(segments[0], out value))
+        var found = firstUtf8 is not null && _dictionary is null
+            ? _object.ValueKind == JsonValueKind.Object ? _object.TryGetProperty(firstUtf8, out value) : NotFound(out value)
+            : TryGetValue(segments[0], out value);
+        if (!found)
         {
             return false;
         }
@@ -134,6 +145,25 @@ public sealed class ToolArguments : IReadOnlyCollection<KeyValuePair<string, Jso
         }
 
         return true;
+    }
+
+    /// <summary>An argument name as UTF-8, for <see cref="TryResolve(string[], byte[], out JsonElement)"/>; null for a name that is not valid UTF-16 (looked up as text).</summary>
+    internal static byte[]? KeyUtf8(string name)
+    {
+        try
+        {
+            return StrictUtf8.GetBytes(name);
+        }
+        catch (System.Text.EncoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    private static bool NotFound(out JsonElement value)
+    {
+        value = default;
+        return false;
     }
 
     /// <summary>Writes the arguments as a JSON object.</summary>

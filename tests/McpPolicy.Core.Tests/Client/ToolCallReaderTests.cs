@@ -278,6 +278,37 @@ public sealed class ToolCallReaderTests
             }));
     }
 
+    /// <summary>
+    /// The connection remembers the last tool name's JSON text and its decoded string: a call whose name is written differently (another
+    /// name of the same length, the same name escaped differently) is decoded afresh, in every shape of params, and the same text gives the
+    /// remembered string itself.
+    /// </summary>
+    [Fact]
+    public void The_tool_name_is_decoded_afresh_whenever_its_json_text_differs_from_the_last_calls()
+    {
+        string[] names = ["\"echo\"", "\"ecHo\"", "\"echO\"", "\"e\\u0063ho\"", "\"\\u0065cho\"", "\"e\\u0063h\\u006f\"", "\"send\"", "\"\\u00e9cho\"", "\"écho\"", "\"echo2\""];
+        var cache = new MetaCache();
+        var random = new Random(20261121);
+        for (var i = 0; i < 3000; i++)
+        {
+            var json = $$$"""{"name":{{{names[random.Next(names.Length)]}}},"arguments":{"a":1}}""";
+            var expected = JsonDocument.Parse(json).RootElement.GetProperty("name").GetString();
+
+            // The 2026-07-28 client's shape: parsed params with a _meta object added as nodes, so the name is a node over its element.
+            var withMeta = JsonNode.Parse(json)!.AsObject();
+            withMeta["_meta"] = new JsonObject { ["io.modelcontextprotocol/protocolVersion"] = "2026-07-28" };
+            foreach (var parameters in Shapes(json).Append(withMeta))
+            {
+                Assert.Equal(ToolCallReadStatus.Ok, ToolCallReader.Read(parameters, out var call, cache));
+                Assert.True(expected == call.Name, $"{json} read as {call.Name}");
+            }
+        }
+
+        ToolCallReader.Read(JsonNode.Parse("""{"name":"echo"}"""), out var first, cache);
+        ToolCallReader.Read(JsonNode.Parse("""{"name":"echo","arguments":{}}"""), out var second, cache);
+        Assert.Same(first.Name, second.Name);
+    }
+
     /// <summary>The same params as the MCP client builds them (parsed, lazily read) and as code builds them (nodes all the way down).</summary>
     private static IEnumerable<JsonNode> Shapes(string json)
     {

@@ -96,6 +96,7 @@ public sealed class PolicyReloadTests
         var expected = new Dictionary<string, RiskLevel> { [lowVersion] = RiskLevel.Low, [highVersion] = RiskLevel.High };
         using var stop = new CancellationTokenSource();
         var mismatches = 0;
+        PolicyDecision? firstMismatch = null;
         var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
 
         var readers = Enumerable.Range(0, 4).Select(i => Task.Run(() =>
@@ -105,9 +106,10 @@ public sealed class PolicyReloadTests
             {
                 var decision = evaluator.Evaluate(call);
                 seen[decision.PolicyVersion] = true;
-                if (expected[decision.PolicyVersion] != decision.Risk)
+                if (!expected.TryGetValue(decision.PolicyVersion, out var risk) || risk != decision.Risk)
                 {
                     Interlocked.Increment(ref mismatches);
+                    Interlocked.CompareExchange(ref firstMismatch, decision, null);
                 }
             }
         })).ToArray();
@@ -119,7 +121,7 @@ public sealed class PolicyReloadTests
 
         await stop.CancelAsync();
         await Task.WhenAll(readers);
-        Assert.Equal(0, mismatches);
-        Assert.Equal(2, seen.Count);
+        Assert.True(mismatches == 0, $"{mismatches} decisions did not match their policy version; the first: {firstMismatch} (policy version {firstMismatch?.PolicyVersion})");
+        Assert.True(seen.Count == 2, $"versions seen: {string.Join(", ", seen.Keys)}");
     }
 }
