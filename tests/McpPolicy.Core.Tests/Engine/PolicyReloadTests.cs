@@ -99,9 +99,13 @@ public sealed class PolicyReloadTests
         PolicyDecision? firstMismatch = null;
         var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>();
 
-        var readers = Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+        // Readers on threads of their own, each started before the first reload: on a busy thread pool (test classes and projects
+        // run in parallel) pooled readers once never ran while a million reloads went by, and no version was seen at all.
+        using var started = new CountdownEvent(4);
+        var readers = Enumerable.Range(0, 4).Select(i => Task.Factory.StartNew(() =>
         {
             var call = Calls.Known("s/t" + i);
+            started.Signal();
             while (!stop.IsCancellationRequested)
             {
                 var decision = evaluator.Evaluate(call);
@@ -112,9 +116,11 @@ public sealed class PolicyReloadTests
                     Interlocked.CompareExchange(ref firstMismatch, decision, null);
                 }
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)), "the readers did not start");
 
-        for (var i = 0; (i < 2000 || seen.Count < 2) && i < 1_000_000; i++)
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; (i < 2000 || seen.Count < 2) && elapsed.Elapsed < TimeSpan.FromSeconds(30); i++)
         {
             evaluator.Reload(i % 2 == 0 ? high : low);
         }
