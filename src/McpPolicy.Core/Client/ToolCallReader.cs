@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
@@ -407,13 +408,13 @@ internal static class ToolCallReader
     /// <summary>The tool name a string node holds: read as <see cref="ReadName"/> reads it when the node is backed by an element.</summary>
     private static bool TryGetName(JsonValue node, MetaCache? cache, out string name)
     {
-        if (node.TryGetValue<JsonElement>(out var element))
+        if (!node.TryGetValue<JsonElement>(out var element))
         {
-            name = element.ValueKind == JsonValueKind.String ? ReadName(element, cache) : null!;
-            return name is not null;
+            return node.TryGetValue(out name!);
         }
 
-        return node.TryGetValue(out name!);
+        name = element.ValueKind == JsonValueKind.String ? ReadName(element, cache) : string.Empty;
+        return element.ValueKind == JsonValueKind.String;
     }
 
     /// <summary>
@@ -467,18 +468,9 @@ internal static class ToolCallReader
         ParamsMembers members = default;
         foreach (var property in root.EnumerateObject())
         {
-            if (property.NameEquals("name"u8))
-            {
-                members.Name = property.Value;
-            }
-            else if (property.NameEquals("arguments"u8))
-            {
-                members.Arguments = property.Value;
-            }
-            else if (property.NameEquals("_meta"u8))
-            {
-                members.Meta = property.Value;
-            }
+            // Names come here unescaped (the copy was written from materialized nodes); an escaped one is still compared as its text.
+            var name = JsonMarshal.GetRawUtf8PropertyName(property);
+            members.Take(name.Contains((byte)'\\') ? Encoding.UTF8.GetBytes(property.Name) : name, property.Value);
         }
 
         return FromMembers(root, members, null, out call);

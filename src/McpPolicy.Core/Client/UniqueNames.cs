@@ -83,25 +83,13 @@ internal static class UniqueNames
                     }
 
                     index++;
-                    var value = property.Value;
                     if (collect)
                     {
-                        // Names without escapes (checked above), so their bytes are their text.
-                        if (name.SequenceEqual("name"u8))
-                        {
-                            members.Name = value;
-                        }
-                        else if (name.SequenceEqual("arguments"u8))
-                        {
-                            members.Arguments = value;
-                        }
-                        else if (name.SequenceEqual("_meta"u8))
-                        {
-                            members.Meta = value;
-                        }
+                        // A name without escapes (checked above): its bytes are its text.
+                        members.Take(name, property.Value);
                     }
 
-                    var inner = CheckAt(value, depth + 1, ref members, collect: false);
+                    var inner = CheckAt(property.Value, depth + 1, ref members, collect: false);
                     if (inner != Verdict.Unique)
                     {
                         return inner;
@@ -145,4 +133,21 @@ internal struct ParamsMembers
 
     /// <summary>The <c>_meta</c> member.</summary>
     public JsonElement Meta;
+
+    /// <summary>Keeps <paramref name="value"/> when <paramref name="name"/> (unescaped UTF-8) names one of the three.</summary>
+    public void Take(ReadOnlySpan<byte> name, JsonElement value)
+    {
+        if (name.SequenceEqual("name"u8))
+        {
+            Name = value;
+        }
+        else if (name.SequenceEqual("arguments"u8))
+        {
+            Arguments = value;
+        }
+        else if (name.SequenceEqual("_meta"u8))
+        {
+            Meta = value;
+        }
+    }
 }

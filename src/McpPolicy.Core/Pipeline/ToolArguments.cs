@@ -85,7 +85,10 @@ public sealed class ToolArguments : IReadOnlyCollection<KeyValuePair<string, Jso
     /// <param name="name">The argument name.</param>
     /// <param name="value">The value when found.</param>
     /// <returns>True when present.</returns>
-    public bool TryGetValue(string name, out JsonElement value)
+    public bool TryGetValue(string name, out JsonElement value) => TryGetValue(name, null, out value);
+
+    /// <summary><see cref="TryGetValue(string, out JsonElement)"/>, a JSON object's property looked up by <paramref name="nameUtf8"/> when given.</summary>
+    private bool TryGetValue(string name, byte[]? nameUtf8, out JsonElement value)
     {
         if (_dictionary is not null)
         {
@@ -94,7 +97,7 @@ public sealed class ToolArguments : IReadOnlyCollection<KeyValuePair<string, Jso
 
         if (_object.ValueKind == JsonValueKind.Object)
         {
-            return _object.TryGetProperty(name, out value);
+            return nameUtf8 is null ? _object.TryGetProperty(name, out value) : _object.TryGetProperty(nameUtf8, out value);
         }
 
         value = default;
@@ -128,10 +131,7 @@ public sealed class ToolArguments : IReadOnlyCollection<KeyValuePair<string, Jso
     /// </summary>
     internal bool TryResolve(string[] segments, byte[]? firstUtf8, out JsonElement value)
     {
-        var found = firstUtf8 is not null && _dictionary is null
-            ? _object.ValueKind == JsonValueKind.Object ? _object.TryGetProperty(firstUtf8, out value) : NotFound(out value)
-            : TryGetValue(segments[0], out value);
-        if (!found)
+        if (!TryGetValue(segments[0], firstUtf8, out value))
         {
             return false;
         }
@@ -158,12 +158,6 @@ public sealed class ToolArguments : IReadOnlyCollection<KeyValuePair<string, Jso
         {
             return null;
         }
-    }
-
-    private static bool NotFound(out JsonElement value)
-    {
-        value = default;
-        return false;
     }
 
     /// <summary>Writes the arguments as a JSON object.</summary>

@@ -38,6 +38,7 @@ public sealed class ToolCallReaderTests
         { """{"name":"echo","arguments":null,"_meta":null}""", nameof(ToolCallReadStatus.Ok) },
         { """{"name":"echo","Name":"delete_all","arguments":{}}""", nameof(ToolCallReadStatus.Ok) },
         { """{"name":"echo","arguments":{},"task":{"ttl":5},"_meta":{"progressToken":1}}""", nameof(ToolCallReadStatus.Ok) },
+        { """{"n\u0061me":"echo","\u0061rguments":{"text":"a"},"task":{"ttl":5}}""", nameof(ToolCallReadStatus.Ok) },
         { """{"name":"echo","_meta":{"io.mcppolicy/conversationId":42}}""", nameof(ToolCallReadStatus.Ok) },
         { """{"name":"echo","_meta":"not an object"}""", nameof(ToolCallReadStatus.Ok) },
     };
