@@ -36,6 +36,9 @@ internal sealed class CompiledCondition
     private readonly bool _required;
     private readonly IArgumentCheck[]? _typed;
 
+    /// <summary>True when the condition checks nothing but a string's length and pattern: <see cref="Evaluate(ref ValueFacts)"/> takes its short path.</summary>
+    private readonly bool _stringOnly;
+
     private CompiledCondition(string key, ArgumentCondition c, Regex? pattern, IArgumentCheck[] typed)
     {
         _typed = typed.Length == 0 ? null : typed;
@@ -60,6 +63,7 @@ internal sealed class CompiledCondition
         _minInt64 = _integralBounds && _min is { } minBound ? (long)minBound : long.MinValue;
         _maxInt64 = _integralBounds && _max is { } maxBound ? (long)maxBound : long.MaxValue;
         _stringChecks = _pattern is not null || _minLength is not null || _maxLength is not null;
+        _stringOnly = _stringChecks && _equal is null && _in is null && _notIn is null && !_numberBounds && _typed is null;
         Description = typed.Length == 0 ? Describe(c) : string.Join(" and ", new[] { Describe(c) }.Where(d => d.Length > 0).Concat(typed.Select(t => t.Description)));
     }
 
@@ -190,21 +194,23 @@ internal sealed class CompiledCondition
             return _required;
         }
 
-        if (facts.Kind == JsonValueKind.Array)
-        {
-            foreach (var element in facts.Value.EnumerateArray())
-            {
-                var elementFacts = ValueFacts.Of(element);
-                if (Evaluate(ref elementFacts) != Tri.True)
-                {
-                    return true;
-                }
-            }
+        return facts.Kind == JsonValueKind.Array ? IsViolatedByItem(facts.Value) : Evaluate(ref facts) != Tri.True;
+    }
 
-            return false;
+    /// <summary>An array argument violates the condition when any item does (out of line: the usual argument is not an array).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool IsViolatedByItem(JsonElement array)
+    {
+        foreach (var element in array.EnumerateArray())
+        {
+            var elementFacts = ValueFacts.Of(element);
+            if (Evaluate(ref elementFacts) != Tri.True)
+            {
+                return true;
+            }
         }
 
-        return Evaluate(ref facts) != Tri.True;
+        return false;
     }
 
     private bool HoldsFor(ToolArguments arguments, ref ValueFacts facts)
@@ -214,21 +220,23 @@ internal sealed class CompiledCondition
             return false;
         }
 
-        if (facts.Kind == JsonValueKind.Array)
-        {
-            foreach (var element in facts.Value.EnumerateArray())
-            {
-                var elementFacts = ValueFacts.Of(element);
-                if (Evaluate(ref elementFacts) != Tri.False)
-                {
-                    return true;
-                }
-            }
+        return facts.Kind == JsonValueKind.Array ? HoldsForItem(facts.Value) : Evaluate(ref facts) != Tri.False;
+    }
 
-            return false;
+    /// <summary>A condition holds for an array argument when it holds (or cannot be decided) for some item (out of line, as above).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool HoldsForItem(JsonElement array)
+    {
+        foreach (var element in array.EnumerateArray())
+        {
+            var elementFacts = ValueFacts.Of(element);
+            if (Evaluate(ref elementFacts) != Tri.False)
+            {
+                return true;
+            }
         }
 
-        return Evaluate(ref facts) != Tri.False;
+        return false;
     }
 
     internal Tri Evaluate(JsonElement value)
@@ -238,6 +246,18 @@ internal sealed class CompiledCondition
     }
 
     private Tri Evaluate(ref ValueFacts facts)
+    {
+        if (_stringOnly)
+        {
+            // The usual condition on a string (a length, a pattern): the checks below that do not apply are not walked past.
+            return facts.Kind == JsonValueKind.String ? EvaluateString(ref facts) : Tri.Unknown;
+        }
+
+        return EvaluateAll(ref facts);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Tri EvaluateAll(ref ValueFacts facts)
     {
         var unknown = false;
         if (_equal is { } eq && !eq.Matches(ref facts))
@@ -427,20 +447,31 @@ internal sealed class CompiledCondition
     /// The pattern on a string value: its DFA (when the pattern has one) on the raw UTF-8 when the value has no escapes; otherwise
     /// on the text, decoded into a stack buffer when it has no escapes.
     /// </summary>
-    [SkipLocalsInit] // The buffer is written by the decoder and only the written part is read.
     private Tri MatchPattern(JsonElement value)
     {
         var raw = JsonMarshal.GetRawUtf8Value(value);
         raw = raw[1..^1];
+
+        // The DFA refuses only malformed UTF-8 (which a parsed JSON document does not hold); that is decoded as below.
+        if (_patternDfa is not null && raw.IndexOf((byte)'\\') < 0 && _patternDfa.TryMatch(raw, out var isMatch))
+        {
+            return isMatch ? Tri.True : Tri.False;
+        }
+
+        return MatchPatternDecoded(value, raw);
+    }
+
+    /// <summary>
+    /// <see cref="MatchPattern(JsonElement)"/> on the text (out of line: the usual value is matched on its bytes): decoded with its escapes
+    /// when it has any, else from its UTF-8 into a stack buffer.
+    /// </summary>
+    [SkipLocalsInit] // The buffer is written by the decoder and only the written part is read.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Tri MatchPatternDecoded(JsonElement value, ReadOnlySpan<byte> raw)
+    {
         if (raw.IndexOf((byte)'\\') >= 0)
         {
             return MatchPattern(value.GetString()!.AsSpan());
-        }
-
-        // The DFA refuses only malformed UTF-8 (which a parsed JSON document does not hold); that is decoded as below.
-        if (_patternDfa is not null && _patternDfa.TryMatch(raw, out var isMatch))
-        {
-            return isMatch ? Tri.True : Tri.False;
         }
 
         // A UTF-8 text never decodes to more UTF-16 characters than it has bytes.
