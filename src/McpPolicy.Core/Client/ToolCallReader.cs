@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -431,6 +432,13 @@ internal static class ToolCallReader
             return last.Name;
         }
 
+        return DecodeName(element, raw, cache);
+    }
+
+    /// <summary><see cref="ReadName"/> for a name other than the last one (out of line: a client usually calls the same tools again).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string DecodeName(JsonElement element, ReadOnlySpan<byte> raw, MetaCache? cache)
+    {
         var name = element.GetString()!;
         if (cache is not null && name.Length > 0 && !HasSurrogates(name))
         {

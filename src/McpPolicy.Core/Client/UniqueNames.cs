@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
@@ -48,6 +49,7 @@ internal static class UniqueNames
         return CheckAt(element, 0, ref members, collect: true);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)] // One copy, shared by the params, the arguments and the recursion.
     private static Verdict CheckAt(JsonElement element, int depth, ref ParamsMembers members, bool collect)
     {
         switch (element.ValueKind)
