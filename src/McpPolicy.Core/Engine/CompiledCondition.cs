@@ -194,23 +194,7 @@ internal sealed class CompiledCondition
             return _required;
         }
 
-        return facts.Kind == JsonValueKind.Array ? IsViolatedByItem(facts.Value) : Evaluate(ref facts) != Tri.True;
-    }
-
-    /// <summary>An array argument violates the condition when any item does (out of line: the usual argument is not an array).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool IsViolatedByItem(JsonElement array)
-    {
-        foreach (var element in array.EnumerateArray())
-        {
-            var elementFacts = ValueFacts.Of(element);
-            if (Evaluate(ref elementFacts) != Tri.True)
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return facts.Kind == JsonValueKind.Array ? AnyItemOtherThan(facts.Value, Tri.True) : Evaluate(ref facts) != Tri.True;
     }
 
     private bool HoldsFor(ToolArguments arguments, ref ValueFacts facts)
@@ -220,17 +204,21 @@ internal sealed class CompiledCondition
             return false;
         }
 
-        return facts.Kind == JsonValueKind.Array ? HoldsForItem(facts.Value) : Evaluate(ref facts) != Tri.False;
+        return facts.Kind == JsonValueKind.Array ? AnyItemOtherThan(facts.Value, Tri.False) : Evaluate(ref facts) != Tri.False;
     }
 
-    /// <summary>A condition holds for an array argument when it holds (or cannot be decided) for some item (out of line, as above).</summary>
+    /// <summary>
+    /// True when some item of an array argument evaluates to anything but <paramref name="expected"/>: an array violates a constraint when
+    /// an item is not <see cref="Tri.True"/>, and a rule's condition holds for it when an item is not <see cref="Tri.False"/>. Out of line:
+    /// the usual argument is not an array.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool HoldsForItem(JsonElement array)
+    private bool AnyItemOtherThan(JsonElement array, Tri expected)
     {
         foreach (var element in array.EnumerateArray())
         {
             var elementFacts = ValueFacts.Of(element);
-            if (Evaluate(ref elementFacts) != Tri.False)
+            if (Evaluate(ref elementFacts) != expected)
             {
                 return true;
             }
