@@ -440,13 +440,15 @@ internal sealed class CompiledCondition
         var raw = JsonMarshal.GetRawUtf8Value(value);
         raw = raw[1..^1];
 
+        var escaped = raw.IndexOf((byte)'\\') >= 0;
+
         // The DFA refuses only malformed UTF-8 (which a parsed JSON document does not hold); that is decoded as below.
-        if (_patternDfa is not null && raw.IndexOf((byte)'\\') < 0 && _patternDfa.TryMatch(raw, out var isMatch))
+        if (!escaped && _patternDfa is not null && _patternDfa.TryMatch(raw, out var isMatch))
         {
             return isMatch ? Tri.True : Tri.False;
         }
 
-        return MatchPatternDecoded(value, raw);
+        return MatchPatternDecoded(value, raw, escaped);
     }
 
     /// <summary>
@@ -455,9 +457,9 @@ internal sealed class CompiledCondition
     /// </summary>
     [SkipLocalsInit] // The buffer is written by the decoder and only the written part is read.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Tri MatchPatternDecoded(JsonElement value, ReadOnlySpan<byte> raw)
+    private Tri MatchPatternDecoded(JsonElement value, ReadOnlySpan<byte> raw, bool escaped)
     {
-        if (raw.IndexOf((byte)'\\') >= 0)
+        if (escaped)
         {
             return MatchPattern(value.GetString()!.AsSpan());
         }
