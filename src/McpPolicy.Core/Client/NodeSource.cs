@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using McpPolicy.Json;
 
 namespace McpPolicy.Client;
 
@@ -69,7 +70,7 @@ internal static class NodeSource
 
         try
         {
-            if (DocumentOf(ref element) is { } document && !IsDisposable(document))
+            if (JsonRows.DocumentOf(ref element) is { } document && !IsDisposable(document))
             {
                 return true;
             }
@@ -125,9 +126,6 @@ internal static class NodeSource
 
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_jsonElement")]
     private static extern ref JsonElement? ArrayElementField(JsonArray node);
-
-    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_parent")]
-    private static extern ref JsonDocument? DocumentOf(ref JsonElement element);
 
     [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "get_IsDisposable")]
     private static extern bool IsDisposable(JsonDocument document);

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using McpPolicy.Json;
 
 namespace McpPolicy.Client;
 
@@ -19,7 +20,7 @@ internal static class UniqueNames
     /// <summary>Values nested deeper are left to the strict parse, whose own depth limit then applies.</summary>
     public const int MaxDepth = 32;
 
-    /// <summary>The answer of <see cref="Check"/>.</summary>
+    /// <summary>The answer of <see cref="Check(JsonElement)"/>.</summary>
     public enum Verdict
     {
         /// <summary>No object repeats a name.</summary>
@@ -33,20 +34,133 @@ internal static class UniqueNames
     }
 
     /// <summary>Walks <paramref name="element"/> and every value inside it.</summary>
-    public static Verdict Check(JsonElement element)
+    public static Verdict Check(JsonElement element) => Check(element, useRows: true);
+
+    /// <summary><see cref="Check(JsonElement)"/>, on the document's rows when <paramref name="useRows"/> and they can be read, else on the public API.</summary>
+    internal static Verdict Check(JsonElement element, bool useRows)
     {
         ParamsMembers unused = default;
-        return CheckAt(element, 0, ref unused, collect: false);
+        return useRows && JsonRows.TryOpen(element, out var rows, out var index)
+            ? CurrentVerdict(rows, CheckRows(rows, index, 0, ref unused, collect: false))
+            : CheckAt(element, 0, ref unused, collect: false);
     }
 
     /// <summary>
     /// <see cref="Check(JsonElement)"/> for a <c>tools/call</c> request's params, handing back on the way its <c>name</c>,
     /// <c>arguments</c> and <c>_meta</c> members (undefined where absent; meaningful only when the verdict is <see cref="Verdict.Unique"/>).
     /// </summary>
-    public static Verdict CheckParams(JsonElement element, out ParamsMembers members)
+    public static Verdict CheckParams(JsonElement element, out ParamsMembers members) => CheckParams(element, out members, useRows: true);
+
+    /// <summary><see cref="CheckParams(JsonElement, out ParamsMembers)"/>, on the rows when <paramref name="useRows"/> and they can be read.</summary>
+    internal static Verdict CheckParams(JsonElement element, out ParamsMembers members, bool useRows)
     {
         members = default;
-        return CheckAt(element, 0, ref members, collect: true);
+        return useRows && JsonRows.TryOpen(element, out var rows, out var index)
+            ? CurrentVerdict(rows, CheckRows(rows, index, 0, ref members, collect: true))
+            : CheckAt(element, 0, ref members, collect: true);
+    }
+
+    /// <summary>A verdict reached on rows stands only while the document still owns them (it was not disposed meanwhile).</summary>
+    internal static Verdict CurrentVerdict(in JsonRows rows, Verdict verdict) => rows.IsCurrent() ? verdict : Verdict.Undecided;
+
+    /// <summary>
+    /// <see cref="CheckAt"/> on the document's rows: the same questions in the same order (so the same verdicts), without a public
+    /// element call per name and value. An array whose row says it holds no object or array is not walked at all.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // One copy, shared by the params, the arguments and the recursion.
+    private static Verdict CheckRows(in JsonRows rows, int index, int depth, ref ParamsMembers members, bool collect)
+    {
+        var row = rows[index];
+        switch (row.TokenType)
+        {
+            case JsonTokenType.StartObject:
+            {
+                if (depth >= MaxDepth)
+                {
+                    return Verdict.Undecided;
+                }
+
+                var count = row.Length;
+                var first = index + JsonRows.RowSize;
+                var at = first;
+                for (var m = 0; m < count; m++)
+                {
+                    var nameRow = rows[at];
+                    if (m == MaxNames || nameRow.HasEscapes)
+                    {
+                        return Verdict.Undecided;
+                    }
+
+                    // No earlier name has escapes (checked on the way), so equal bytes mean equal names and unequal ones not.
+                    var name = rows.Text(nameRow);
+                    var earlier = first;
+                    for (var e = 0; e < m; e++)
+                    {
+                        if (rows.Text(rows[earlier]).SequenceEqual(name))
+                        {
+                            return Verdict.Repeated;
+                        }
+
+                        earlier = rows.Next(earlier + JsonRows.RowSize);
+                    }
+
+                    var valueAt = at + JsonRows.RowSize;
+                    if (collect)
+                    {
+                        members.Take(name, rows.Element(valueAt));
+                    }
+
+                    var value = rows[valueAt];
+                    if (value.IsValue)
+                    {
+                        at = valueAt + JsonRows.RowSize;
+                        continue;
+                    }
+
+                    var inner = CheckRows(rows, valueAt, depth + 1, ref members, collect: false);
+                    if (inner != Verdict.Unique)
+                    {
+                        return inner;
+                    }
+
+                    at = valueAt + (JsonRows.RowSize * (value.Rows + 1));
+                }
+
+                return Verdict.Unique;
+            }
+
+            case JsonTokenType.StartArray:
+            {
+                if (depth >= MaxDepth)
+                {
+                    return Verdict.Undecided;
+                }
+
+                // For an array the flag says whether an object or array is among its items.
+                if (!row.HasEscapes)
+                {
+                    return Verdict.Unique;
+                }
+
+                var end = index + (JsonRows.RowSize * row.Rows);
+                for (var at = index + JsonRows.RowSize; at < end; at = rows.Next(at))
+                {
+                    if (!rows[at].IsValue)
+                    {
+                        var inner = CheckRows(rows, at, depth + 1, ref members, collect: false);
+                        if (inner != Verdict.Unique)
+                        {
+                            return inner;
+                        }
+                    }
+                }
+
+                return Verdict.Unique;
+            }
+
+            default:
+                return Verdict.Unique;
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)] // One copy, shared by the params, the arguments and the recursion.

@@ -4,6 +4,7 @@ using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using McpPolicy.Json;
 
 namespace McpPolicy.Schemas.Validation;
 

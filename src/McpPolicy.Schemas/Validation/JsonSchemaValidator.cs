@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using McpPolicy.Json;
 using McpPolicy.Schemas.Validation;
 
 namespace McpPolicy.Schemas;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
 using McpPolicy.Client;
+using McpPolicy.Json;
 
 namespace McpPolicy.Core.Tests.Client;
 
@@ -38,20 +39,57 @@ public sealed class UniqueNamesTests
     public void Names_are_judged_on_their_bytes_and_escaped_ones_are_left_to_the_strict_parse(string json, string expected)
     {
         using var document = JsonDocument.Parse(json);
+        using var wrapped = JsonDocument.Parse("[1,{\"pad\":[true]}," + json + "]");
+        var inner = wrapped.RootElement[2];
 
+        Assert.True(JsonRows.IsAvailable, "the document's rows cannot be read on this runtime, so only one of the two walks is tested");
         Assert.Equal(Enum.Parse<UniqueNames.Verdict>(expected), UniqueNames.Check(document.RootElement));
+        Assert.Equal(Enum.Parse<UniqueNames.Verdict>(expected), UniqueNames.Check(document.RootElement, useRows: false));
+        Assert.Equal(Enum.Parse<UniqueNames.Verdict>(expected), UniqueNames.Check(inner));
+        Assert.Equal(Enum.Parse<UniqueNames.Verdict>(expected), UniqueNames.Check(inner, useRows: false));
     }
 
     [Fact]
-    public void Large_objects_and_deep_nesting_are_left_to_the_strict_parse()
+    public void A_verdict_on_rows_of_a_document_disposed_meanwhile_does_not_stand()
+    {
+        var document = JsonDocument.Parse("""{"a":1,"a":2}""");
+        var element = document.RootElement;
+        Assert.True(JsonRows.TryOpen(element, out var rows, out _));
+        document.Dispose();
+
+        // Reused by another document, the rented table could say anything: the walk's verdict is withdrawn.
+        Assert.Equal(UniqueNames.Verdict.Undecided, UniqueNames.CurrentVerdict(rows, UniqueNames.Verdict.Repeated));
+        Assert.Throws<ObjectDisposedException>(() => UniqueNames.Check(element));
+    }
+
+    [Fact]
+    public void The_params_members_are_the_same_on_rows_and_on_the_public_api()
+    {
+        const string Json = """{"_meta":{"k":[{"a":1}]},"name":"echo","other":2,"arguments":{"text":"hi","n":[1,2]}}""";
+        using var document = JsonDocument.Parse(Json);
+
+        Assert.Equal(UniqueNames.Verdict.Unique, UniqueNames.CheckParams(document.RootElement, out var onRows, useRows: true));
+        Assert.Equal(UniqueNames.Verdict.Unique, UniqueNames.CheckParams(document.RootElement, out var onApi, useRows: false));
+        Assert.Equal("echo", onRows.Name.GetString());
+        Assert.Equal("""{"text":"hi","n":[1,2]}""", onRows.Arguments.GetRawText());
+        Assert.Equal("""{"k":[{"a":1}]}""", onRows.Meta.GetRawText());
+        Assert.Equal(onApi.Name.GetRawText(), onRows.Name.GetRawText());
+        Assert.Equal(onApi.Arguments.GetRawText(), onRows.Arguments.GetRawText());
+        Assert.Equal(onApi.Meta.GetRawText(), onRows.Meta.GetRawText());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Large_objects_and_deep_nesting_are_left_to_the_strict_parse(bool useRows)
     {
         var many = "{" + string.Join(",", Enumerable.Range(0, UniqueNames.MaxNames + 1).Select(i => $"\"p{i}\":{i}")) + "}";
         var deep = new string('[', UniqueNames.MaxDepth) + "{\"a\":1,\"a\":2}" + new string(']', UniqueNames.MaxDepth);
         var shallowRepeat = "{\"a\":1,\"a\":2,\"b\":" + new string('[', UniqueNames.MaxDepth + 5) + new string(']', UniqueNames.MaxDepth + 5) + "}";
 
-        Assert.Equal(UniqueNames.Verdict.Undecided, UniqueNames.Check(JsonElement.Parse(many)));
-        Assert.Equal(UniqueNames.Verdict.Undecided, UniqueNames.Check(JsonElement.Parse(deep)));
-        Assert.Equal(UniqueNames.Verdict.Repeated, UniqueNames.Check(JsonElement.Parse(shallowRepeat)));
+        Assert.Equal(UniqueNames.Verdict.Undecided, UniqueNames.Check(JsonElement.Parse(many), useRows));
+        Assert.Equal(UniqueNames.Verdict.Undecided, UniqueNames.Check(JsonElement.Parse(deep), useRows));
+        Assert.Equal(UniqueNames.Verdict.Repeated, UniqueNames.Check(JsonElement.Parse(shallowRepeat), useRows));
     }
 
     [Fact]
@@ -62,8 +100,12 @@ public sealed class UniqueNamesTests
             Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
             {
                 var json = RandomValue(new Random(seed), 0);
-                var verdict = UniqueNames.Check(JsonElement.Parse(json));
+                var element = JsonElement.Parse(json);
+                var verdict = UniqueNames.Check(element);
                 var strict = ToolCallReaderTests.IsStrict(json);
+
+                // The walk on the document's rows and the walk on the public API ask the same questions in the same order.
+                Assert.Equal(UniqueNames.Check(element, useRows: false), verdict);
 
                 Assert.False(verdict == UniqueNames.Verdict.Unique && !strict, $"called unique, refused by a strict parse: {json}");
                 Assert.False(verdict == UniqueNames.Verdict.Repeated && strict, $"called repeated, accepted by a strict parse: {json}");

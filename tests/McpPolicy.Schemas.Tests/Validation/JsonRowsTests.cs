@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
+using McpPolicy.Json;
 using McpPolicy.Schemas.Validation;
 
 namespace McpPolicy.Schemas.Tests.Validation;

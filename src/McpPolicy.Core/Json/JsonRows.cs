@@ -5,13 +5,13 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
-namespace McpPolicy.Schemas.Validation;
+namespace McpPolicy.Json;
 
 /// <summary>
 /// Read access to the parse table a <see cref="JsonDocument"/> already built (one 12-byte row per token: where its text
-/// starts, its length or member count with a flag bit, and its token type with the number of rows it spans), so the
-/// specialised boolean path (<see cref="FastNode"/>) can walk an instance without a public <see cref="JsonElement"/> call
-/// per value, each of which checks for disposal and reads the same row again.
+/// starts, its length or member count with a flag bit, and its token type with the number of rows it spans), so a walk over
+/// a value (the schema validator's boolean path, the gate's repeated-name check) needs no public <see cref="JsonElement"/>
+/// call per value, each of which checks for disposal and reads the same row again.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -19,7 +19,7 @@ namespace McpPolicy.Schemas.Validation;
 /// objects and arrays, escaped names and strings, every kind of value, sub-elements and clones) are walked both ways and
 /// every row read here must agree with the public API — the kind, the raw text, the escapes flag, member and item counts
 /// and the index of every child. Any difference, any exception, or a runtime without dynamic code, and
-/// <see cref="IsAvailable"/> stays false for the process: validation then uses the public API only (the same verdicts).
+/// <see cref="IsAvailable"/> stays false for the process: callers then use the public API only (the same verdicts).
 /// </para>
 /// <para>
 /// Every read is bounds-checked against the table's length, and a disposed document (no table) is left to the public API,
@@ -143,6 +143,9 @@ internal readonly ref struct JsonRows
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowOutOfRange() => throw new InvalidOperationException("A JSON document row index is out of range.");
 
+    /// <summary>The document <paramref name="element"/> belongs to (null for a default element). Throws when this runtime's element has no such field.</summary>
+    internal static JsonDocument? DocumentOf(ref JsonElement element) => Accessors.Parent(ref element);
+
     /// <summary>The public element for the row at <paramref name="index"/>, for the generic keywords.</summary>
     public JsonElement Element(int index) => Accessors.NewElement(_document, index);
 
@@ -207,7 +210,7 @@ internal readonly ref struct JsonRows
             il.Emit(OpCodes.Ret);
             return method.CreateDelegate<MetadataReader>();
         }
-#pragma warning disable CA1031 // Any failure means "not available": validation then uses the public API.
+#pragma warning disable CA1031 // Any failure means "not available": callers then use the public API.
         catch (Exception)
 #pragma warning restore CA1031
         {
@@ -247,7 +250,7 @@ internal readonly ref struct JsonRows
             disposed.Dispose();
             return !TryOpenCore(element, out _, out _);
         }
-#pragma warning disable CA1031 // Any failure means "not available": validation then uses the public API.
+#pragma warning disable CA1031 // Any failure means "not available": callers then use the public API.
         catch (Exception)
 #pragma warning restore CA1031
         {
