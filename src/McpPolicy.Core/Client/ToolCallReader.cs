@@ -202,14 +202,15 @@ internal static class ToolCallReader
         JsonElement arguments = default;
         JsonNode? meta = null;
         string? conversationId = null;
-        var scratch = ScratchWriter.Rent(ref t_scratch, default);
+        // Rented only when something is written: usually nothing is (immutable arguments, the same _meta as the last call).
+        ScratchWriter? scratch = null;
         try
         {
             if (argumentsNode is JsonObject argumentsObject)
             {
                 // Arguments still backed by a document that owns its buffers are their own immutable copy, once no name repeats.
                 var verdict = NodeSource.TryGetImmutableBackingElement(argumentsObject, out arguments) ? UniqueNames.Check(arguments) : UniqueNames.Verdict.Undecided;
-                if (verdict == UniqueNames.Verdict.Repeated || (verdict == UniqueNames.Verdict.Undecided && !TryParseStrict(scratch, argumentsObject, out arguments)))
+                if (verdict == UniqueNames.Verdict.Repeated || (verdict == UniqueNames.Verdict.Undecided && !TryParseStrict(Use(ref scratch), argumentsObject, out arguments)))
                 {
                     return ToolCallReadStatus.Ambiguous;
                 }
@@ -218,8 +219,7 @@ internal static class ToolCallReader
             if (metaNode is JsonObject metaObject)
             {
                 // An immutable copy of its own (the request's _meta stays the caller's), shared by calls that carry the same _meta.
-                scratch.Clear();
-                if (!TryReadMeta(scratch, metaObject, metaCache, out var metaElement, out conversationId))
+                if (!TryReadMeta(ref scratch, metaObject, metaCache, out var metaElement, out conversationId))
                 {
                     return ToolCallReadStatus.Ambiguous;
                 }
@@ -238,7 +238,10 @@ internal static class ToolCallReader
         }
         finally
         {
-            ScratchWriter.Return(ref t_scratch, scratch);
+            if (scratch is not null)
+            {
+                ScratchWriter.Return(ref t_scratch, scratch);
+            }
         }
 
         var parameters = new JsonObject();
@@ -267,15 +270,16 @@ internal static class ToolCallReader
     /// else writes it to UTF-8 and, when the bytes are the last one's, reuses that, or parses them strictly (a repeated name is refused)
     /// into a new copy. The conversation id is read from that copy.
     /// </summary>
-    private static bool TryReadMeta(ScratchWriter scratch, JsonObject meta, MetaCache? cache, out JsonElement element, out string? conversationId)
+    private static bool TryReadMeta(ref ScratchWriter? scratchSlot, JsonObject meta, MetaCache? cache, out JsonElement element, out string? conversationId)
     {
-        if (cache?.Last is { } last && MatchesWithoutWriting(scratch, meta, last))
+        if (cache?.Last is { } last && MatchesWithoutWriting(ref scratchSlot, meta, last))
         {
             element = last.Element;
             conversationId = last.ConversationId;
             return true;
         }
 
+        var scratch = Use(ref scratchSlot);
         scratch.Clear();
         if (TryReadMeta(scratch, meta, cache, sourceText: true, out element, out conversationId))
         {
@@ -287,7 +291,7 @@ internal static class ToolCallReader
         return TryReadMeta(scratch, meta, cache, sourceText: false, out element, out conversationId);
     }
 
-    /// <summary>One attempt of <see cref="TryReadMeta(ScratchWriter, JsonObject, MetaCache?, out JsonElement, out string?)"/>: false when the strict parse refuses what was written.</summary>
+    /// <summary>One attempt of <see cref="TryReadMeta(ref ScratchWriter?, JsonObject, MetaCache?, out JsonElement, out string?)"/>: false when the strict parse refuses what was written.</summary>
     private static bool TryReadMeta(ScratchWriter scratch, JsonObject meta, MetaCache? cache, bool sourceText, out JsonElement element, out string? conversationId)
     {
         try
@@ -328,7 +332,7 @@ internal static class ToolCallReader
     /// repeated name either. False (the caller writes and parses) for anything else, including a <c>_meta</c> that is itself still backed
     /// by its source element (its source text is copied and compared whole, which is as cheap).
     /// </summary>
-    private static bool MatchesWithoutWriting(ScratchWriter scratch, JsonObject meta, MetaCache.Entry cached)
+    private static bool MatchesWithoutWriting(ref ScratchWriter? scratchSlot, JsonObject meta, MetaCache.Entry cached)
     {
         var parts = cached.Parts;
         if (parts is null || NodeSource.TryGetBackingElement(meta, out _))
@@ -376,6 +380,7 @@ internal static class ToolCallReader
             }
             else
             {
+                var scratch = Use(ref scratchSlot);
                 scratch.Clear();
                 property.Value.WriteTo(scratch.Writer, McpJsonUtilities.DefaultOptions);
                 if (!scratch.WrittenSpan.SequenceEqual(cachedValue))
@@ -403,6 +408,9 @@ internal static class ToolCallReader
             node.WriteTo(writer, McpJsonUtilities.DefaultOptions);
         }
     }
+
+    /// <summary>The scratch writer of a read, rented from the thread's slot the first time it is needed.</summary>
+    private static ScratchWriter Use(ref ScratchWriter? scratch) => scratch ??= ScratchWriter.Rent(ref t_scratch, default);
 
     private static bool HasSurrogates(string text) => text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0;
 
