@@ -40,9 +40,7 @@ internal static class UniqueNames
     internal static Verdict Check(JsonElement element, bool useRows)
     {
         ParamsMembers unused = default;
-        return useRows && JsonRows.TryOpen(element, out var rows, out var index)
-            ? CurrentVerdict(rows, CheckRows(rows, index, 0, ref unused, collect: false))
-            : CheckAt(element, 0, ref unused, collect: false);
+        return Walk(element, ref unused, collect: false, useRows);
     }
 
     /// <summary>
@@ -55,10 +53,14 @@ internal static class UniqueNames
     internal static Verdict CheckParams(JsonElement element, out ParamsMembers members, bool useRows)
     {
         members = default;
-        return useRows && JsonRows.TryOpen(element, out var rows, out var index)
-            ? CurrentVerdict(rows, CheckRows(rows, index, 0, ref members, collect: true))
-            : CheckAt(element, 0, ref members, collect: true);
+        return Walk(element, ref members, collect: true, useRows);
     }
+
+    /// <summary>The walk on the document's rows when <paramref name="useRows"/> and they can be read, else on the public API.</summary>
+    private static Verdict Walk(JsonElement element, ref ParamsMembers members, bool collect, bool useRows)
+        => useRows && JsonRows.TryOpen(element, out var rows, out var index)
+            ? CurrentVerdict(rows, CheckRows(rows, index, 0, ref members, collect))
+            : CheckAt(element, 0, ref members, collect);
 
     /// <summary>A verdict reached on rows stands only while the document still owns them (it was not disposed meanwhile).</summary>
     internal static Verdict CurrentVerdict(in JsonRows rows, Verdict verdict) => rows.IsCurrent() ? verdict : Verdict.Undecided;
