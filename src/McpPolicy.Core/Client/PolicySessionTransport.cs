@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -25,6 +26,7 @@ internal sealed partial class PolicySessionTransport : ITransport
     private const string ProtocolMetaPrefix = "io.modelcontextprotocol/";
     private const int MaxCatalogPages = 1000;
     private const string InputRequired = "input_required";
+    private const string IdInUse = "A request with this id is already in progress.";
 
     private static readonly object OtherRequest = new();
 
@@ -60,6 +62,10 @@ internal sealed partial class PolicySessionTransport : ITransport
     private readonly ILogger _logger;
     private readonly Channel<JsonRpcMessage> _incoming;
     private readonly ConcurrentDictionary<RequestId, object> _outstanding = new();
+
+    // The call in progress when it is the only one (the usual case), kept out of _outstanding to spare each call a locked insert and
+    // removal. An id is in at most one of the two (TryTrack).
+    private PendingCall? _soleCall;
     private readonly MetaCache _metaCache = new();
     private readonly Task _reader;
 
@@ -87,7 +93,7 @@ internal sealed partial class PolicySessionTransport : ITransport
     public ChannelReader<JsonRpcMessage> MessageReader => _incoming.Reader;
 
     /// <summary>Requests sent and not yet answered (tests check nothing leaks).</summary>
-    internal int OutstandingCount => _outstanding.Count;
+    internal int OutstandingCount => _outstanding.Count + (Volatile.Read(ref _soleCall) is null ? 0 : 1);
 
     /// <inheritdoc />
     public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
@@ -153,9 +159,10 @@ internal sealed partial class PolicySessionTransport : ITransport
     private async Task SendTrackedAsync(JsonRpcRequest request, object entry, CancellationToken cancellationToken)
     {
         var tracked = request.Id.Id is not null;
-        if (tracked)
+        if (tracked && !TryTrack(request.Id, entry))
         {
-            _outstanding[request.Id] = entry;
+            Deliver(Error(request.Id, McpErrorCode.InvalidRequest, IdInUse));
+            return;
         }
 
         try
@@ -185,7 +192,7 @@ internal sealed partial class PolicySessionTransport : ITransport
             // Not ours to judge: pass it on.
         }
 
-        if (requestId.Id is not null && _outstanding.TryGetValue(requestId, out var entry))
+        if (requestId.Id is not null && TryGetOutstanding(requestId, out var entry))
         {
             if (entry is PendingCall call)
             {
@@ -214,10 +221,10 @@ internal sealed partial class PolicySessionTransport : ITransport
         }
 
         var call = new PendingCall(this, request, _owner.InlineReplies, _owner.PassesResultsThrough);
-        if (!_outstanding.TryAdd(request.Id, call))
+        if (!TryTrack(request.Id, call))
         {
             call.Dispose();
-            Deliver(Error(request.Id, McpErrorCode.InvalidRequest, "A request with this id is already in progress."));
+            Deliver(Error(request.Id, McpErrorCode.InvalidRequest, IdInUse));
             return;
         }
 
@@ -301,7 +308,7 @@ internal sealed partial class PolicySessionTransport : ITransport
         }
         finally
         {
-            _outstanding.TryRemove(KeyValuePair.Create(id, (object)call));
+            Untrack(call);
             call.Dispose();
         }
     }
@@ -594,7 +601,7 @@ internal sealed partial class PolicySessionTransport : ITransport
     {
         var id = new RequestId(OwnRequestIdPrefix + Interlocked.Increment(ref s_ownRequestIds).ToString(CultureInfo.InvariantCulture));
         var reply = new TaskCompletionSource<JsonRpcMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_outstanding.TryAdd(id, reply))
+        if (!TryTrack(id, reply))
         {
             throw new InvalidOperationException("The gate's own request id is already in use.");
         }
@@ -677,6 +684,12 @@ internal sealed partial class PolicySessionTransport : ITransport
         // The client's channel completes first: a call failed below may finish on this thread, and its answer is not delivered.
         _incoming.Writer.TryComplete(failure);
         var closed = new IOException("The connection to the server closed before it answered.", failure);
+        if (Interlocked.Exchange(ref _soleCall, null) is { } sole)
+        {
+            sole.TrySetReplyFailure(closed);
+            sole.Abandon();
+        }
+
         foreach (var pair in _outstanding)
         {
             switch (pair.Value)
@@ -692,6 +705,60 @@ internal sealed partial class PolicySessionTransport : ITransport
 
             _outstanding.TryRemove(pair);
         }
+    }
+
+    /// <summary>
+    /// Records a request in progress under its id: false when another request in progress has that id (a reply could not tell them
+    /// apart). A call takes the sole-call slot when it is free, else the dictionary; each side checks the other after taking its place
+    /// (both behind a full fence), so of two requests racing with one id at least one sees the other and is refused.
+    /// </summary>
+    private bool TryTrack(RequestId id, object entry)
+    {
+        if (entry is PendingCall call && Interlocked.CompareExchange(ref _soleCall, call, null) is null)
+        {
+            if (!_outstanding.ContainsKey(id))
+            {
+                return true;
+            }
+
+            Interlocked.CompareExchange(ref _soleCall, null, call);
+            return false;
+        }
+
+        if (!_outstanding.TryAdd(id, entry))
+        {
+            return false;
+        }
+
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _soleCall) is { } sole && !ReferenceEquals(sole, entry) && sole.Id.Equals(id))
+        {
+            _outstanding.TryRemove(KeyValuePair.Create(id, entry));
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Removes a call recorded by <see cref="TryTrack"/> (nothing if the connection's close already did).</summary>
+    private void Untrack(PendingCall call)
+    {
+        if (Interlocked.CompareExchange(ref _soleCall, null, call) != call)
+        {
+            _outstanding.TryRemove(KeyValuePair.Create(call.Id, (object)call));
+        }
+    }
+
+    /// <summary>The request in progress under <paramref name="id"/>.</summary>
+    private bool TryGetOutstanding(RequestId id, [NotNullWhen(true)] out object? entry)
+    {
+        if (Volatile.Read(ref _soleCall) is { } sole && sole.Id.Equals(id))
+        {
+            entry = sole;
+            return true;
+        }
+
+        return _outstanding.TryGetValue(id, out entry);
     }
 
     private void Route(JsonRpcMessage message)
@@ -722,7 +789,7 @@ internal sealed partial class PolicySessionTransport : ITransport
 
     private void RouteReply(JsonRpcMessageWithId reply)
     {
-        if (!_outstanding.TryGetValue(reply.Id, out var entry))
+        if (!TryGetOutstanding(reply.Id, out var entry))
         {
             LogUnsolicitedReply(_logger, _owner.ServerId, reply.Id.ToString());
             return;

@@ -329,6 +329,153 @@ public sealed class PolicySessionTransportTests
         await PolicyClientTransportTests.Eventually(() => transport.LastSession!.OutstandingCount == 0);
     }
 
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(2, true)]
+    public async Task Call_reusing_the_id_of_a_call_in_progress_is_refused_and_both_calls_in_progress_still_complete(long reused, bool firstAnsweredBefore)
+    {
+        await using var gate = await Gate.StartAsync();
+        await gate.Client.SendMessageAsync(Call(1, "echo"));
+        await gate.Server.NextSentAsync();
+        await gate.Client.SendMessageAsync(Call(2, "echo"));
+        await gate.Server.NextSentAsync();
+        if (firstAnsweredBefore)
+        {
+            // The first call is over: only the second is in progress when its id is reused.
+            gate.Server.Answer(Result(1, "one"));
+            Assert.Equal("one", TextOf(Assert.IsType<JsonRpcResponse>(await gate.NextToClientAsync())));
+            await PolicyClientTransportTests.Eventually(() => gate.Transport.LastSession!.OutstandingCount == 1);
+        }
+
+        await gate.Client.SendMessageAsync(Call(reused, "echo"));
+
+        var refused = Assert.IsType<JsonRpcError>(await gate.NextToClientAsync());
+        Assert.Equal(new RequestId(reused), refused.Id);
+        Assert.Equal((int)McpErrorCode.InvalidRequest, refused.Error.Code);
+        Assert.Equal(0, gate.Server.ToServer.Reader.Count);
+
+        // The calls in progress are untouched: each gets its own answer, in the order the server gives them.
+        gate.Server.Answer(Result(2, "two"));
+        Assert.Equal("two", TextOf(Assert.IsType<JsonRpcResponse>(await gate.NextToClientAsync())));
+        if (!firstAnsweredBefore)
+        {
+            gate.Server.Answer(Result(1, "one"));
+            Assert.Equal("one", TextOf(Assert.IsType<JsonRpcResponse>(await gate.NextToClientAsync())));
+        }
+
+        await PolicyClientTransportTests.Eventually(() => gate.Transport.LastSession!.OutstandingCount == 0);
+
+        // Once answered, the id is free again.
+        await gate.Client.SendMessageAsync(Call(reused, "echo"));
+        Assert.Equal(new RequestId(reused), Assert.IsType<JsonRpcRequest>(await gate.Server.NextSentAsync()).Id);
+    }
+
+    [Theory]
+    [InlineData(RequestMethods.Ping)]
+    [InlineData(RequestMethods.ToolsList)]
+    public async Task Other_request_reusing_the_id_of_a_call_in_progress_is_refused_and_the_call_gets_its_own_answer(string method)
+    {
+        await using var gate = await Gate.StartAsync();
+        await gate.Client.SendMessageAsync(Call(1, "echo"));
+        await gate.Server.NextSentAsync();
+
+        await gate.Client.SendMessageAsync(new JsonRpcRequest { Id = new RequestId(1), Method = method });
+
+        var refused = Assert.IsType<JsonRpcError>(await gate.NextToClientAsync());
+        Assert.Equal(new RequestId(1), refused.Id);
+        Assert.Equal((int)McpErrorCode.InvalidRequest, refused.Error.Code);
+        Assert.Equal(0, gate.Server.ToServer.Reader.Count);
+        gate.Server.Answer(Result(1, "one"));
+        Assert.Equal("one", TextOf(Assert.IsType<JsonRpcResponse>(await gate.NextToClientAsync())));
+        await PolicyClientTransportTests.Eventually(() => gate.Transport.LastSession!.OutstandingCount == 0);
+    }
+
+    [Fact]
+    public async Task Call_reusing_the_id_of_another_request_in_progress_is_refused()
+    {
+        await using var gate = await Gate.StartAsync();
+        await gate.Client.SendMessageAsync(new JsonRpcRequest { Id = new RequestId(1), Method = RequestMethods.Ping });
+        await gate.Server.NextSentAsync();
+
+        await gate.Client.SendMessageAsync(Call(1, "echo"));
+
+        var refused = Assert.IsType<JsonRpcError>(await gate.NextToClientAsync());
+        Assert.Equal((int)McpErrorCode.InvalidRequest, refused.Error.Code);
+        Assert.Equal(0, gate.Server.ToServer.Reader.Count);
+        var pong = new JsonRpcResponse { Id = new RequestId(1), Result = new JsonObject() };
+        gate.Server.Answer(pong);
+        Assert.Same(pong, await gate.NextToClientAsync());
+        await PolicyClientTransportTests.Eventually(() => gate.Transport.LastSession!.OutstandingCount == 0);
+    }
+
+    [Fact]
+    public async Task Calls_racing_on_a_few_ids_never_have_two_requests_with_one_id_at_the_server()
+    {
+        await using var gate = await Gate.StartAsync();
+        const int Senders = 4, CallsEach = 300;
+        var atServer = new ConcurrentDictionary<RequestId, bool>();
+        var overlaps = 0;
+        var server = Task.Run(async () =>
+        {
+            var answers = new List<Task>();
+            await foreach (var message in gate.Server.ToServer.Reader.ReadAllAsync())
+            {
+                var request = (JsonRpcRequest)message;
+                if (!atServer.TryAdd(request.Id, true))
+                {
+                    Interlocked.Increment(ref overlaps);
+                }
+
+                answers.Add(Task.Run(async () =>
+                {
+                    await Task.Yield();
+                    atServer.TryRemove(request.Id, out _);
+                    gate.Server.Answer(Result((long)request.Id.Id!, "ok"));
+                }));
+            }
+
+            await Task.WhenAll(answers);
+        });
+        var toClient = Task.Run(async () =>
+        {
+            int answered = 0, refused = 0;
+            while (answered + refused < Senders * CallsEach)
+            {
+                switch (await gate.NextToClientAsync())
+                {
+                    case JsonRpcResponse:
+                        answered++;
+                        break;
+                    case JsonRpcError { Error.Code: (int)McpErrorCode.InvalidRequest }:
+                        refused++;
+                        break;
+                    case var other:
+                        Assert.Fail($"Unexpected message: {other}");
+                        break;
+                }
+            }
+
+            return (answered, refused);
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, Senders).Select(sender => Task.Run(async () =>
+        {
+            for (var i = 0; i < CallsEach; i++)
+            {
+                await gate.Client.SendMessageAsync(Call((sender + i) % 3, "echo"));
+            }
+        })));
+        var (answered, refused) = await toClient.WaitAsync(TimeSpan.FromSeconds(60));
+        gate.Server.ToServer.Writer.TryComplete();
+        await server.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, Volatile.Read(ref overlaps));
+        Assert.True(answered > 0);
+        Assert.Equal(Senders * CallsEach, answered + refused);
+        await PolicyClientTransportTests.Eventually(() => gate.Transport.LastSession!.OutstandingCount == 0);
+    }
+
     private static JsonRpcRequest Call(long id, string tool)
         => new() { Id = new RequestId(id), Method = RequestMethods.ToolsCall, Params = new JsonObject { ["name"] = tool, ["arguments"] = new JsonObject { ["text"] = "x" } } };
 
