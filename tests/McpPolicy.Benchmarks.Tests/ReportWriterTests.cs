@@ -240,6 +240,47 @@ public sealed class ReportWriterTests
     }
 
     [Fact]
+    public void WithSeveralGateProcessesTheTargetTakesTheMedianOfTheirFiguresAndEveryProcessIsListed()
+    {
+        var data = AllMet();
+        var gates = new ReportData
+        {
+            Machine = Machine,
+            Bdn = data.Bdn,
+            HostGate =
+            [
+                Line("""{"process":1,"protocol":"2026-07-28","policy":"wrapper","cpuMedianNs":2500,"allocatedBytesPerCall":2456}"""),
+                Line("""{"process":1,"protocol":"2026-07-28","policy":"host","cpuMedianNs":3700,"allocatedBytesPerCall":3400}"""),
+                Line("""{"process":1,"protocol":"2026-07-28","hostMinusWrapperNs":1200}"""),
+                Line("""{"process":2,"protocol":"2026-07-28","policy":"wrapper","cpuMedianNs":2400,"allocatedBytesPerCall":2456}"""),
+                Line("""{"process":2,"protocol":"2026-07-28","policy":"host","cpuMedianNs":3300,"allocatedBytesPerCall":3400}"""),
+                Line("""{"process":2,"protocol":"2026-07-28","hostMinusWrapperNs":900}"""),
+                Line("""{"process":3,"protocol":"2026-07-28","hostMinusWrapperNs":1000}"""),
+            ],
+            ServerGate =
+            [
+                Line("""{"process":1,"protocol":"2026-07-28","side":"server","policy":"none","cpuMedianNs":9000,"allocatedBytesPerCall":5000}"""),
+                Line("""{"process":1,"protocol":"2026-07-28","side":"server","policy":"policy","cpuMedianNs":9400,"allocatedBytesPerCall":5576}"""),
+                Line("""{"process":1,"protocol":"2026-07-28","side":"server","policyMinusNoneNs":400}"""),
+                Line("""{"process":2,"protocol":"2026-07-28","side":"server","policy":"none","cpuMedianNs":9100,"allocatedBytesPerCall":5000}"""),
+                Line("""{"process":2,"protocol":"2026-07-28","side":"server","policy":"policy","cpuMedianNs":9700,"allocatedBytesPerCall":5576}"""),
+                Line("""{"process":2,"protocol":"2026-07-28","side":"server","policyMinusNoneNs":600}"""),
+            ],
+        };
+
+        var overhead = Assert.Single(ReportWriter.Targets(gates), t => t.Target.Contains("(2026-07-28)", StringComparison.Ordinal));
+
+        // Host: the median of 1,200, 900 and 1,000 ns, not the first process's figure; server: the median of 400 and 600 ns.
+        Assert.Contains("host side 2.7 % (1.00 µs CPU of 37.00 µs; median of 3 processes, 900.0 ns – 1.20 µs)", overhead.Measured, StringComparison.Ordinal);
+        Assert.Contains("server side 1.4 % (500.0 ns CPU of 37.00 µs; median of 2 processes, 400.0 ns – 600.0 ns)", overhead.Measured, StringComparison.Ordinal);
+        Assert.Contains("both sides on one call 4.1 % (1.50 µs)", overhead.Measured, StringComparison.Ordinal);
+        var document = ReportWriter.Write(gates);
+        Assert.Contains("| 1 | 2026-07-28 | host | 3.70 µs | 3.3 KB | 1.20 µs |", document, StringComparison.Ordinal);
+        Assert.Contains("| 2 | 2026-07-28 | host | 3.30 µs | 3.3 KB | 900.0 ns |", document, StringComparison.Ordinal);
+        Assert.Contains("| 2 | 2026-07-28 | policy | 9.70 µs | 5.4 KB | 600.0 ns |", document, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheDocumentHasTheMachineEverySectionAndTheProblems()
     {
         var data = AllMet();
