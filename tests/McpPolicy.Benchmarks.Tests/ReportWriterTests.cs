@@ -274,6 +274,7 @@ public sealed class ReportWriterTests
         Assert.Contains("host side 2.7 % (1.00 µs CPU of 37.00 µs; median of 3 processes, 900.0 ns – 1.20 µs)", overhead.Measured, StringComparison.Ordinal);
         Assert.Contains("server side 1.4 % (500.0 ns CPU of 37.00 µs; median of 2 processes, 400.0 ns – 600.0 ns)", overhead.Measured, StringComparison.Ordinal);
         Assert.Contains("both sides on one call 4.1 % (1.50 µs)", overhead.Measured, StringComparison.Ordinal);
+        Assert.Contains("(pending call, context, outgoing request; a lone call in progress is tracked in a slot of its own rather than a dictionary entry), 944 B allocated per call;", overhead.Cause, StringComparison.Ordinal);
         var document = ReportWriter.Write(gates);
         Assert.Contains("| 1 | 2026-07-28 | host | 3.70 µs | 3.3 KB | 1.20 µs |", document, StringComparison.Ordinal);
         Assert.Contains("| 2 | 2026-07-28 | host | 3.30 µs | 3.3 KB | 900.0 ns |", document, StringComparison.Ordinal);

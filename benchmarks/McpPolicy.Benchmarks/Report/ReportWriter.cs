@@ -221,7 +221,7 @@ internal static class ReportWriter
                 }
             }
 
-            var cause = "The host gate holds an immutable copy of each request's params (the client's own parsed element when it is one, checked for repeated names; otherwise a strict parse; under 2026-07-28 a params object of its own around the client's new `_meta`, compared part by part with the last one) and its per-call bookkeeping (pending call, request-id entry, context, outgoing request), about 1 KB allocated per call under 2026-07-28 and 0.6 KB under 2025-11-25; the rest is the policy evaluation itself (the scenario's `maxLength` and `pattern` checks) and the filter chain, a few tens of nanoseconds each (benchmarks/README.md, \"Host gate: the client's parsed params as the copy\").";
+            var cause = $"The host gate holds an immutable copy of each request's params (the client's own parsed element when it is one, checked for repeated names; otherwise a strict parse; under 2026-07-28 a params object of its own around the client's new `_meta`, compared part by part with the last one) and its per-call bookkeeping (pending call, context, outgoing request; a lone call in progress is tracked in a slot of its own rather than a dictionary entry){AllocatedByGate(data, protocol)}; the rest is the policy evaluation itself (the scenario's `maxLength` and `pattern` checks) and the filter chain, a few tens of nanoseconds each (benchmarks/README.md, \"Host gate: the client's parsed params as the copy\").";
             if (serverCpu && serverAdded is { } sc && sc <= 0.03 * none)
             {
                 cause = "The server side meets it (what `WithPolicy` adds, as CPU time). " + cause;
@@ -784,6 +784,16 @@ internal static class ReportWriter
 
     private static string ParamText(BdnResult r) =>
         r.Parameters.Count == 0 ? "" : " (" + string.Join(", ", r.Parameters.Select(p => $"{p.Key}={p.Value}")) + ")";
+
+    /// <summary>", with N allocated per call" for the host gate under one protocol (host minus wrapper, first process), or nothing.</summary>
+    private static string AllocatedByGate(ReportData data, string protocol)
+    {
+        var host = data.HostGate.FirstOrDefault(o => Str(o, "protocol") == protocol && Str(o, "policy") == "host");
+        var wrapper = host is null ? null : data.HostGate.FirstOrDefault(o => Str(o, "protocol") == protocol && Num(o, "process") == Num(host, "process") && Str(o, "policy") == "wrapper");
+        return host is null || wrapper is null || Num(host, "allocatedBytesPerCall") - Num(wrapper, "allocatedBytesPerCall") is not { } bytes
+            ? ""
+            : $", {Bytes(bytes)} allocated per call";
+    }
 
     /// <summary>
     /// A gate's added CPU time for one protocol: the median over the processes that measured it (each line is one process's median of
