@@ -65,6 +65,12 @@ internal static class ToolCallReader
     private const string ArgumentsProperty = "arguments";
     private const string MetaProperty = "_meta";
 
+    /// <summary>
+    /// What a reading returns when it leaves the params to the next one (not a value callers see). A plain status rather than a
+    /// nullable one: the JIT passes a nullable enum through memory in pieces, which stalls the load that reads it back.
+    /// </summary>
+    private const ToolCallReadStatus NotRead = (ToolCallReadStatus)(-1);
+
     private static readonly JsonDocumentOptions StrictOptions = new() { AllowDuplicateProperties = false };
 
     [ThreadStatic]
@@ -82,22 +88,28 @@ internal static class ToolCallReader
             return ToolCallReadStatus.ParamsNotAnObject;
         }
 
-        var status = TryReadShared(root, metaCache, out call) ?? TryReadParts(root, metaCache, out call);
-        return status ?? ReadWhole(root, out call);
+        // Each reading either decides (a status) or leaves the params to the next one (NotRead).
+        var status = TryReadShared(root, metaCache, out call);
+        if (status == NotRead)
+        {
+            status = TryReadParts(root, metaCache, out call);
+        }
+
+        return status == NotRead ? ReadWhole(root, out call) : status;
     }
 
     /// <summary>
     /// Params still backed by the element they were parsed from, in a document that owns its buffers (as the MCP client sends them under
     /// the handshake revisions): that element cannot change, so it is the gate's copy as it is — once a walk has found no repeated
-    /// property name — instead of being written and parsed again. Null when the params are not such, or when the walk or the reading
-    /// cannot decide (<see cref="UniqueNames"/>), for the copying paths to judge.
+    /// property name — instead of being written and parsed again. <see cref="NotRead"/> when the params are not such, or when the walk
+    /// or the reading cannot decide (<see cref="UniqueNames"/>), for the copying paths to judge.
     /// </summary>
-    private static ToolCallReadStatus? TryReadShared(JsonObject root, MetaCache? metaCache, out ToolCall call)
+    private static ToolCallReadStatus TryReadShared(JsonObject root, MetaCache? metaCache, out ToolCall call)
     {
         call = default;
         if (!NodeSource.TryGetImmutableBackingElement(root, out var element))
         {
-            return null;
+            return NotRead;
         }
 
         switch (UniqueNames.CheckParams(element, out var members))
@@ -105,7 +117,7 @@ internal static class ToolCallReader
             case UniqueNames.Verdict.Repeated:
                 return ToolCallReadStatus.Ambiguous;
             case UniqueNames.Verdict.Undecided:
-                return null;
+                return NotRead;
         }
 
         try
@@ -122,14 +134,14 @@ internal static class ToolCallReader
         }
 
         call = default;
-        return null;
+        return NotRead;
     }
 
     /// <summary>
-    /// The usual shape: <c>name</c> (a string), <c>arguments</c> (an object or null) and <c>_meta</c>, nothing else. Null when the params
-    /// have another shape, for <see cref="ReadWhole"/> to judge.
+    /// The usual shape: <c>name</c> (a string), <c>arguments</c> (an object or null) and <c>_meta</c>, nothing else.
+    /// <see cref="NotRead"/> when the params have another shape, for <see cref="ReadWhole"/> to judge.
     /// </summary>
-    private static ToolCallReadStatus? TryReadParts(JsonObject root, MetaCache? metaCache, out ToolCall call)
+    private static ToolCallReadStatus TryReadParts(JsonObject root, MetaCache? metaCache, out ToolCall call)
     {
         call = default;
         JsonNode? nameNode = null;
@@ -146,7 +158,7 @@ internal static class ToolCallReader
             count = root.Count;
             if (count > 3)
             {
-                return null;
+                return NotRead;
             }
 
             for (var i = 0; i < count; i++)
@@ -169,7 +181,7 @@ internal static class ToolCallReader
                         order[i] = 2;
                         break;
                     default:
-                        return null;
+                        return NotRead;
                 }
             }
         }
@@ -180,7 +192,7 @@ internal static class ToolCallReader
 
         if (nameNode is not JsonValue nameValue || !TryGetName(nameValue, metaCache, out var name))
         {
-            return nameNode is null ? ToolCallReadStatus.MissingName : null;
+            return nameNode is null ? ToolCallReadStatus.MissingName : NotRead;
         }
 
         if (name.Length == 0)
@@ -191,12 +203,12 @@ internal static class ToolCallReader
         if (HasSurrogates(name))
         {
             // A lone surrogate can be written differently from how it reads: such names take the round trip.
-            return null;
+            return NotRead;
         }
 
         if (argumentsNode is not (null or JsonObject))
         {
-            return null;
+            return NotRead;
         }
 
         JsonElement arguments = default;
@@ -226,7 +238,7 @@ internal static class ToolCallReader
 
                 if (conversationId is not null && HasSurrogates(conversationId))
                 {
-                    return null;
+                    return NotRead;
                 }
 
                 meta = JsonObject.Create(metaElement);
