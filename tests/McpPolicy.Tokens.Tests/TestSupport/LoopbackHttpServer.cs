@@ -12,12 +12,17 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly TcpListener _listener;
     private readonly Func<LoopbackRequest, LoopbackResponse> _handler;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Func<Task>? _beforeAccept;
     private readonly Task _loop;
     private int _connections;
 
-    public LoopbackHttpServer(Func<LoopbackRequest, LoopbackResponse> handler, string address = "127.0.0.1")
+    /// <param name="handler">Answers each request.</param>
+    /// <param name="address">The loopback address to listen on.</param>
+    /// <param name="beforeAccept">Awaited by the accept loop before each accept (for the server's own tests).</param>
+    public LoopbackHttpServer(Func<LoopbackRequest, LoopbackResponse> handler, string address = "127.0.0.1", Func<Task>? beforeAccept = null)
     {
         _handler = handler;
+        _beforeAccept = beforeAccept;
         _listener = new TcpListener(IPAddress.Parse(address), 0);
         _listener.Start();
         Address = IPAddress.Parse(address);
@@ -61,10 +66,20 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             TcpClient client;
             try
             {
+                if (_beforeAccept is not null)
+                {
+                    await _beforeAccept();
+                }
+
                 client = await _listener.AcceptTcpClientAsync(_stop.Token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
             {
+                return;
+            }
+            catch (InvalidOperationException) when (_stop.IsCancellationRequested)
+            {
+                // Disposal stopped the listener after the loop checked for a stop and before it called accept.
                 return;
             }
 
