@@ -47,6 +47,12 @@ step() {
   fi
 }
 
+# in_process P FILE COMMAND...: runs COMMAND and appends its JSON lines to FILE, each tagged with "process":P; fails if COMMAND does.
+in_process() {
+  local p="$1" file="$2"; shift 2
+  "$@" | sed "s/^{/{\"process\":$p,/" >>"$file"  # pipefail (set above): the command's failure is the function's
+}
+
 {
   echo "started=$(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null | sed 's/ /, /g')"
@@ -79,16 +85,16 @@ step "ajv-bench.mjs" bash -c 'node benchmarks/ajv/ajv-bench.mjs benchmarks/schem
 # report lists every process and its targets take the median of them.
 for p in $(seq 1 "$gate_processes"); do
   log "host gate (CPU time, $host_rounds rounds, process $p of $gate_processes)"
-  step "measure-host-gate" bash -c 'set -o pipefail; "$@" | sed "s/^{/{\"process\":'"$p"',/" >>"'"$work"'/hostgate.jsonl"' _ "${bench[@]}" measure-host-gate "$host_rounds"
+  step "measure-host-gate" in_process "$p" "$work/hostgate.jsonl" "${bench[@]}" measure-host-gate "$host_rounds"
   log "server gate (CPU time, $host_rounds rounds, process $p of $gate_processes)"
-  step "measure-server-gate" bash -c 'set -o pipefail; "$@" | sed "s/^{/{\"process\":'"$p"',/" >>"'"$work"'/servergate.jsonl"' _ "${bench[@]}" measure-server-gate "$host_rounds"
+  step "measure-server-gate" in_process "$p" "$work/servergate.jsonl" "${bench[@]}" measure-server-gate "$host_rounds"
 done
 
 # Three fresh processes: where the two sides' threads land moves the round trip by microseconds between processes, so the
 # report keeps every process and divides by the fastest one's round trip.
 for p in $(seq 1 "$e2e_processes"); do
   log "in-process MCP round trip, every placement interleaved ($e2e_rounds rounds, process $p of $e2e_processes)"
-  step "measure-end-to-end" bash -c 'set -o pipefail; "$@" | sed "s/^{/{\"process\":'"$p"',/" >>"'"$work"'/e2e.jsonl"' _ "${bench[@]}" measure-end-to-end "$e2e_rounds"
+  step "measure-end-to-end" in_process "$p" "$work/e2e.jsonl" "${bench[@]}" measure-end-to-end "$e2e_rounds"
 done
 
 log "memory per conversation"
